@@ -1,1 +1,3 @@
-return 0;
+using Perfloop.Cli.Commands;
+
+return await CommandLine.InvokeAsync(args);

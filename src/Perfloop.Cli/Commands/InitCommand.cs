@@ -1,0 +1,42 @@
+using System.CommandLine;
+using Perfloop.Init;
+using Perfloop.Processes;
+
+namespace Perfloop.Cli.Commands;
+
+static class InitCommand
+{
+    public static Command Create()
+    {
+        var bench = new Option<string>("--bench") { Description = "Shell command that runs the benchmark (required)", Required = true };
+        var build = new Option<string?>("--build") { Description = "Shell command that builds the program" };
+        var oracle = new Option<string[]>("--oracle") { Description = "Shell command whose output must never change (repeatable)" };
+        var oracleFile = new Option<string[]>("--oracle-file") { Description = "File the oracle commands write that must stay identical (repeatable)" };
+        var guard = new Option<string?>("--guard") { Description = "Shell command that must pass after every candidate (your tests)" };
+        var domain = new Option<string>("--domain") { Description = $"What to optimize: {Domains.Domains.Names}", DefaultValueFactory = _ => "cpu" };
+        var force = new Option<bool>("--force") { Description = "Overwrite an existing perfloop.json" };
+        var directory = new Option<string>("--dir") { Description = "Repository to set up (default: the current directory)", DefaultValueFactory = _ => "." };
+
+        var command = new Command("init", "Set up perfloop.json and .perfloop/conventions.md in a git repository")
+        {
+            bench, build, oracle, oracleFile, guard, domain, force, directory,
+        };
+        command.SetAction((parse, cancellationToken) => CommandLine.GuardAsync(async () =>
+        {
+            var result = await ProjectInitializer.InitAsync(new ProcessRunner(), new InitOptions(Path.GetFullPath(parse.GetValue(directory)!), parse.GetValue(bench)!)
+            {
+                Build = parse.GetValue(build),
+                Oracles = parse.GetValue(oracle) ?? [],
+                OracleFiles = parse.GetValue(oracleFile) ?? [],
+                Guard = parse.GetValue(guard),
+                Domain = parse.GetValue(domain)!,
+                Force = parse.GetValue(force),
+            }, cancellationToken);
+            Console.WriteLine($"wrote {Path.GetRelativePath(Environment.CurrentDirectory, result.ConfigPath)} and {Path.GetRelativePath(Environment.CurrentDirectory, result.ConventionsPath)}");
+            Console.WriteLine($"next: git add {Configuration.PerfloopConfig.FileName} && git commit -m \"perfloop config\"");
+            Console.WriteLine("then: perfloop run --candidates DIR   (a folder of git format-patch files)");
+            return 0;
+        }, cancellationToken));
+        return command;
+    }
+}

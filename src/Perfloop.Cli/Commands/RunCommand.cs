@@ -1,0 +1,44 @@
+using System.CommandLine;
+using Perfloop.Cli.Rendering;
+using Perfloop.Experiments;
+using Perfloop.Implementers;
+using Perfloop.Processes;
+
+namespace Perfloop.Cli.Commands;
+
+static class RunCommand
+{
+    public static Command Create()
+    {
+        var candidates = new Option<string>("--candidates") { Description = "Folder of git format-patch files, tried in file-name order", Required = true };
+        var maxExperiments = new Option<int?>("--max-experiments") { Description = "Stop after this many experiments" };
+        var directory = new Option<string>("--dir") { Description = "Repository to optimize (default: the current directory)", DefaultValueFactory = _ => "." };
+        var command = new Command("run", "Run the experiment loop: each candidate is checked, measured, guarded, then kept as a commit or discarded")
+        {
+            candidates, maxExperiments, directory,
+        };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(maxExperiments) is < 1)
+            {
+                result.AddError("--max-experiments must be at least 1");
+            }
+        });
+        command.SetAction((parse, cancellationToken) => CommandLine.GuardAsync(async () =>
+        {
+            var implementer = new PatchSeries(Path.GetFullPath(parse.GetValue(candidates)!));
+            await RunLoopAsync(Path.GetFullPath(parse.GetValue(directory)!), implementer, parse.GetValue(maxExperiments), cancellationToken);
+            return 0;
+        }, cancellationToken));
+        return command;
+    }
+
+    public static async Task<SessionSummary> RunLoopAsync(string directory, IImplementer implementer, int? maxExperiments, CancellationToken cancellationToken)
+    {
+        var reporter = new ConsoleReporter(Console.Out, Console.Error);
+        var session = new ExperimentSession(new ProcessRunner(), reporter, TimeProvider.System);
+        var summary = await session.RunAsync(new RunOptions(directory, implementer) { MaxExperiments = maxExperiments }, cancellationToken);
+        Console.WriteLine($"done: {summary.Kept} kept of {summary.Experiments} experiments; results in {summary.ResultsPath}");
+        return summary;
+    }
+}

@@ -1,0 +1,156 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Perfloop.Errors;
+
+namespace Perfloop.Configuration;
+
+/// <summary>Reads and writes <c>perfloop.json</c>; every error names the file, the line and the key.</summary>
+public static class ConfigStore
+{
+    internal static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        WriteIndented = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        NumberHandling = JsonNumberHandling.Strict,
+    };
+
+    public static string PathIn(string repositoryRoot) => Path.Combine(repositoryRoot, PerfloopConfig.FileName);
+
+    public static PerfloopConfig Load(string repositoryRoot)
+    {
+        var path = PathIn(repositoryRoot);
+        if (!File.Exists(path))
+        {
+            throw new PerfloopException(
+                $"{PerfloopConfig.FileName}: not found in {repositoryRoot}; run 'perfloop init --bench CMD' first");
+        }
+
+        return Parse(File.ReadAllText(path));
+    }
+
+    public static PerfloopConfig Parse(string json)
+    {
+        PerfloopConfig? config;
+        try
+        {
+            config = JsonSerializer.Deserialize<PerfloopConfig>(json, JsonOptions);
+        }
+        catch (JsonException e)
+        {
+            var line = e.LineNumber is { } l ? $"line {l + 1}: " : "";
+            var key = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "" : $"{e.Path}: ";
+            throw new PerfloopException(
+                $"{PerfloopConfig.FileName}: {line}{key}{Describe(e)}; fix the file or re-run 'perfloop init'", ExitCodes.Usage, e);
+        }
+
+        if (config is null)
+        {
+            throw new PerfloopException($"{PerfloopConfig.FileName}: the file holds null; it must be a JSON object");
+        }
+
+        Validate(config);
+        return config;
+    }
+
+    public static void Save(string repositoryRoot, PerfloopConfig config)
+    {
+        Validate(config);
+        var json = JsonSerializer.Serialize(config, JsonOptions);
+        File.WriteAllText(PathIn(repositoryRoot), json + "\n");
+    }
+
+    static void Validate(PerfloopConfig config)
+    {
+        static void Fail(string key, string problem) =>
+            throw new PerfloopException($"{PerfloopConfig.FileName}: {key}: {problem}");
+
+        if (config.Version != PerfloopConfig.CurrentVersion)
+        {
+            Fail("$.version", $"version {config.Version} is not supported; this perfloop reads version {PerfloopConfig.CurrentVersion}");
+        }
+
+        if (Domains.Domains.Find(config.Domain) is null)
+        {
+            Fail("$.domain", $"unknown domain '{config.Domain}'; use one of {Domains.Domains.Names}");
+        }
+
+        if (string.IsNullOrWhiteSpace(config.Bench))
+        {
+            Fail("$.bench", "the benchmark command is missing; set it or run 'perfloop init --bench CMD'");
+        }
+
+        for (var i = 0; i < config.Oracles.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(config.Oracles[i]?.Command))
+            {
+                Fail($"$.oracles[{i}].command", "an oracle needs a command");
+            }
+        }
+
+        var m = config.Measurement;
+        if (m.MinRuns < 2)
+        {
+            Fail("$.measurement.minRuns", $"must be at least 2 (is {m.MinRuns})");
+        }
+
+        if (m.MaxRuns < m.MinRuns)
+        {
+            Fail("$.measurement.maxRuns", $"must be at least minRuns ({m.MinRuns}); is {m.MaxRuns}");
+        }
+
+        if (m.WarmupRuns < 0)
+        {
+            Fail("$.measurement.warmupRuns", "must not be negative");
+        }
+
+        if (m.MaxSeconds <= 0)
+        {
+            Fail("$.measurement.maxSeconds", "must be positive");
+        }
+
+        if (config.Thresholds.KeepPct is { } keep && (keep <= 0 || keep >= 100))
+        {
+            Fail("$.thresholds.keepPct", $"must be between 0 and 100 (is {keep})");
+        }
+
+        if (config.Thresholds.MicroPct is { } micro && (micro <= 0 || micro >= 100))
+        {
+            Fail("$.thresholds.microPct", $"must be between 0 and 100 (is {micro})");
+        }
+
+        var t = config.Timeouts;
+        foreach (var (key, value) in new[]
+        {
+            ("buildSeconds", t.BuildSeconds), ("benchSeconds", t.BenchSeconds),
+            ("oracleSeconds", t.OracleSeconds), ("guardSeconds", t.GuardSeconds),
+        })
+        {
+            if (value <= 0)
+            {
+                Fail($"$.timeouts.{key}", "must be positive");
+            }
+        }
+    }
+
+    static string Describe(JsonException e)
+    {
+        var message = e.Message;
+        if (message.Contains("could not be mapped", StringComparison.Ordinal))
+        {
+            return "unknown key";
+        }
+
+        if (message.Contains("could not be converted", StringComparison.Ordinal))
+        {
+            return "wrong type for this key";
+        }
+
+        // System.Text.Json appends "Path: ... | LineNumber: ..." which we already show in our own words.
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return (cut > 0 ? message[..cut] : message).TrimEnd('.');
+    }
+}

@@ -1,0 +1,80 @@
+using System.Text.Json.Serialization;
+
+namespace Perfloop.Configuration;
+
+/// <summary>The contents of <c>perfloop.json</c> at the repository root.</summary>
+public sealed record PerfloopConfig
+{
+    public const string FileName = "perfloop.json";
+    public const int CurrentVersion = 1;
+
+    [JsonPropertyName("$schema")]
+    public string? Schema { get; init; }
+
+    public int Version { get; init; } = CurrentVersion;
+
+    /// <summary>cpu, memory, async or structure.</summary>
+    public string Domain { get; init; } = "cpu";
+
+    /// <summary>Shell command that builds the program; runs in the tree being measured.</summary>
+    public string? Build { get; init; }
+
+    /// <summary>Shell command whose run is the benchmark; required.</summary>
+    public string Bench { get; init; } = "";
+
+    /// <summary>Representative runs whose output must never change.</summary>
+    public IReadOnlyList<OracleSpec> Oracles { get; init; } = [];
+
+    public ThresholdSettings Thresholds { get; init; } = new();
+
+    public MeasurementSettings Measurement { get; init; } = new();
+
+    public TimeoutSettings Timeouts { get; init; } = new();
+
+    /// <summary>Paths (prefixes or globs with *) that a candidate may never touch, on top of the defaults.</summary>
+    public IReadOnlyList<string> ProtectedPaths { get; init; } = [];
+}
+
+/// <summary>An oracle command, and the files it writes that must stay identical too.</summary>
+public sealed record OracleSpec
+{
+    public string Command { get; init; } = "";
+
+    public IReadOnlyList<string> Files { get; init; } = [];
+}
+
+/// <summary>Overrides of the domain's thresholds, in percent.</summary>
+public sealed record ThresholdSettings
+{
+    public double? KeepPct { get; init; }
+
+    public double? MicroPct { get; init; }
+}
+
+public sealed record MeasurementSettings
+{
+    /// <summary>Untimed runs of each side before measuring, so caches and disks are warm.</summary>
+    public int WarmupRuns { get; init; } = 1;
+
+    /// <summary>Pairs (one baseline run and one candidate run) measured before the first look.</summary>
+    public int MinRuns { get; init; } = 6;
+
+    public int MaxRuns { get; init; } = 30;
+
+    /// <summary>Time budget for one verdict; when it runs out the verdict is taken on what was measured.</summary>
+    public double MaxSeconds { get; init; } = 180;
+
+    /// <summary>Random seed for the order of runs inside each block; fixed so a session can be replayed.</summary>
+    public int Seed { get; init; } = 20261126;
+}
+
+public sealed record TimeoutSettings
+{
+    public double BuildSeconds { get; init; } = 900;
+
+    public double BenchSeconds { get; init; } = 600;
+
+    public double OracleSeconds { get; init; } = 600;
+
+    public double GuardSeconds { get; init; } = 1800;
+}

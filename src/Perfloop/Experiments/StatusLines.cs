@@ -1,0 +1,40 @@
+using System.Globalization;
+using Perfloop.Implementers;
+using Perfloop.Statistics;
+
+namespace Perfloop.Experiments;
+
+/// <summary>The exact wording of the spec's status lines, in one place.</summary>
+public static class StatusLines
+{
+    public static string Prefix(int experiment) => $"[experiment {experiment.ToString(CultureInfo.InvariantCulture)}]";
+
+    public static string Target(int n, CandidateInfo candidate) =>
+        $"{Prefix(n)} Target: {candidate.Target} ({Or(candidate.Category, "uncategorized")}, {Or(candidate.EstimatedImpact, "impact unknown")})";
+
+    public static string Implementing(int n, CandidateInfo candidate) => $"{Prefix(n)} Implementing: {candidate.Summary}";
+
+    public static string Benchmarking(int n) => $"{Prefix(n)} Benchmarking...";
+
+    public static string Keep(int n) => $"{Prefix(n)} KEEP";
+
+    public static string Discard(int n, string reason) => $"{Prefix(n)} DISCARD — {reason}";
+
+    public static string Result(int n, double baseline, double candidate, string unit, VerdictResult result) =>
+        $"{Prefix(n)} Result: {Measure(baseline, unit)} → {Measure(candidate, unit)} ({Interval(result)}) {Word(result.Verdict)}";
+
+    /// <summary>"−33.5%, 95% CI −35.1…−31.8%, 14 runs".</summary>
+    public static string Interval(VerdictResult result)
+    {
+        var e = result.Estimate;
+        var level = (e.ConfidenceLevel * 100).ToString("0.##", CultureInfo.InvariantCulture);
+        return $"{KeepDiscardDecision.Signed(e.DeltaPct)}%, {level}% CI {KeepDiscardDecision.Signed(e.LowPct)}…{KeepDiscardDecision.Signed(e.HighPct)}%, {e.Pairs.ToString(CultureInfo.InvariantCulture)} runs";
+    }
+
+    public static string Measure(double value, string unit) =>
+        value.ToString(Math.Abs(value) >= 100 ? "0.0" : "0.###", CultureInfo.InvariantCulture) + unit;
+
+    public static string Word(Verdict verdict) => verdict.ToString().ToLowerInvariant();
+
+    static string Or(string value, string fallback) => string.IsNullOrWhiteSpace(value) ? fallback : value;
+}

@@ -1,0 +1,88 @@
+using System.Text;
+using Perfloop.Errors;
+using Perfloop.Processes;
+
+namespace Perfloop.Git;
+
+/// <summary>
+/// Git through its CLI: argument lists, no prompts, C locale for parseable messages, and the caller's
+/// GIT_DIR/GIT_WORK_TREE stripped so a hook environment cannot redirect us to another repository.
+/// </summary>
+public sealed class GitCli(IProcessRunner runner, string workingDirectory)
+{
+    static readonly Dictionary<string, string?> Environment = new()
+    {
+        ["GIT_TERMINAL_PROMPT"] = "0",
+        ["LC_ALL"] = "C",
+        ["GIT_DIR"] = null,
+        ["GIT_WORK_TREE"] = null,
+        ["GIT_INDEX_FILE"] = null,
+        ["GIT_OPTIONAL_LOCKS"] = "0",
+        // No pager, no editor: nothing may wait for a human.
+        ["GIT_PAGER"] = "cat",
+        ["GIT_EDITOR"] = "true",
+    };
+
+    public string WorkingDirectory { get; } = workingDirectory;
+
+    public Task<ProcessResult> TryRunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken = default) =>
+        TryRunWithInputAsync(arguments, null, cancellationToken);
+
+    public async Task<ProcessResult> TryRunWithInputAsync(IReadOnlyList<string> arguments, string? standardInput, CancellationToken cancellationToken = default)
+    {
+        var spec = new CommandSpec("git", arguments, WorkingDirectory)
+        {
+            Environment = Environment,
+            Timeout = TimeSpan.FromMinutes(5),
+            StandardInput = standardInput,
+        };
+        return await runner.RunAsync(spec, cancellationToken);
+    }
+
+    /// <summary>Runs git and returns stdout; a failure becomes a <see cref="PerfloopException"/> naming the git command.</summary>
+    public Task<string> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken = default) =>
+        RunWithInputAsync(arguments, null, cancellationToken);
+
+    /// <summary>Runs git with <paramref name="standardInput"/> on its stdin and returns stdout; a failure becomes a <see cref="PerfloopException"/>.</summary>
+    public async Task<string> RunWithInputAsync(IReadOnlyList<string> arguments, string? standardInput, CancellationToken cancellationToken = default)
+    {
+        var result = await TryRunWithInputAsync(arguments, standardInput, cancellationToken);
+        if (!result.Succeeded)
+        {
+            throw new PerfloopException(
+                $"git {string.Join(' ', arguments.Take(3))} failed in {WorkingDirectory}: {FirstLine(result.StderrText)}",
+                ExitCodes.Failure);
+        }
+
+        return result.StdoutText;
+    }
+
+    internal static string FirstLine(string text)
+    {
+        foreach (var line in text.Split('\n'))
+        {
+            var trimmed = line.Trim();
+            if (trimmed.Length > 0)
+            {
+                return trimmed;
+            }
+        }
+
+        return "(no message)";
+    }
+
+    /// <summary>Splits NUL-separated git output (the -z formats).</summary>
+    internal static IReadOnlyList<string> SplitNul(string text) =>
+        text.Split('\0', StringSplitOptions.RemoveEmptyEntries);
+
+    internal static string Lines(IEnumerable<string> lines)
+    {
+        var text = new StringBuilder();
+        foreach (var line in lines)
+        {
+            text.Append(line).Append('\n');
+        }
+
+        return text.ToString();
+    }
+}

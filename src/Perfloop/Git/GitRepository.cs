@@ -1,0 +1,224 @@
+using Perfloop.Errors;
+using Perfloop.Processes;
+
+namespace Perfloop.Git;
+
+/// <summary>The operations the loop needs on the user's repository; never pushes, fetches or rewrites history.</summary>
+public sealed class GitRepository
+{
+    readonly IProcessRunner runner;
+
+    GitRepository(IProcessRunner runner, string root)
+    {
+        this.runner = runner;
+        Root = root;
+        Git = new GitCli(runner, root);
+    }
+
+    public string Root { get; }
+
+    public GitCli Git { get; }
+
+    /// <summary>Finds the repository that holds <paramref name="directory"/>; exit 2 when there is none.</summary>
+    public static async Task<GitRepository> OpenAsync(IProcessRunner runner, string directory, CancellationToken cancellationToken = default)
+    {
+        if (!Directory.Exists(directory))
+        {
+            throw new PerfloopException($"directory not found: {directory}");
+        }
+
+        var probe = new GitCli(runner, directory);
+        var bare = await probe.TryRunAsync(["rev-parse", "--is-bare-repository"], cancellationToken);
+        if (!bare.Succeeded)
+        {
+            throw new PerfloopException($"not a git repository: {Path.GetFullPath(directory)}; run perfloop inside a git work tree (git init)");
+        }
+
+        if (bare.StdoutText.Trim() == "true")
+        {
+            throw new PerfloopException($"{Path.GetFullPath(directory)} is a bare repository; run perfloop in a work tree (git worktree add or clone it)");
+        }
+
+        var top = await probe.TryRunAsync(["rev-parse", "--show-toplevel"], cancellationToken);
+        if (!top.Succeeded || string.IsNullOrWhiteSpace(top.StdoutText))
+        {
+            throw new PerfloopException($"{Path.GetFullPath(directory)} is inside a git directory, not a work tree; cd to the work tree");
+        }
+
+        return new GitRepository(runner, top.StdoutText.Trim());
+    }
+
+    public async Task<string> HeadAsync(CancellationToken cancellationToken = default)
+    {
+        var result = await Git.TryRunAsync(["rev-parse", "--verify", "-q", "HEAD^{commit}"], cancellationToken);
+        if (!result.Succeeded)
+        {
+            throw new PerfloopException($"the repository at {Root} has no commits yet; commit your code first (git add -A && git commit)");
+        }
+
+        return result.StdoutText.Trim();
+    }
+
+    /// <summary>The branch name, or null on a detached HEAD.</summary>
+    public async Task<string?> BranchAsync(CancellationToken cancellationToken = default)
+    {
+        var result = await Git.TryRunAsync(["symbolic-ref", "-q", "--short", "HEAD"], cancellationToken);
+        return result.Succeeded ? result.StdoutText.Trim() : null;
+    }
+
+    /// <summary>Paths with uncommitted changes (tracked or untracked, ignored files excluded).</summary>
+    public async Task<IReadOnlyList<string>> ChangedPathsAsync(CancellationToken cancellationToken = default)
+    {
+        var output = await Git.RunAsync(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames"], cancellationToken);
+        // Each entry is "XY path"; with -z and --no-renames there are no second paths.
+        return GitCli.SplitNul(output).Where(e => e.Length > 3).Select(e => e[3..]).ToList();
+    }
+
+    public async Task<string> GitPathAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var path = (await Git.RunAsync(["rev-parse", "--git-path", name], cancellationToken)).Trim();
+        return Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(Root, path));
+    }
+
+    /// <summary>Makes git ignore <paramref name="pattern"/> locally (.git/info/exclude), once.</summary>
+    public async Task ExcludeAsync(string pattern, CancellationToken cancellationToken = default)
+    {
+        var exclude = await GitPathAsync("info/exclude", cancellationToken);
+        Directory.CreateDirectory(Path.GetDirectoryName(exclude)!);
+        var existing = File.Exists(exclude) ? await File.ReadAllLinesAsync(exclude, cancellationToken) : [];
+        if (existing.Any(l => l.Trim() == pattern))
+        {
+            return;
+        }
+
+        var prefix = existing.Length > 0 && !File.ReadAllText(exclude).EndsWith('\n') ? "\n" : "";
+        await File.AppendAllTextAsync(exclude, $"{prefix}{pattern}\n", cancellationToken);
+    }
+
+    /// <summary>Checks and applies a patch to the work tree; returns null on success or git's reason.</summary>
+    public async Task<string?> ApplyPatchAsync(string patchFile, CancellationToken cancellationToken = default)
+    {
+        var check = await Git.TryRunAsync(["apply", "--check", "--whitespace=nowarn", patchFile], cancellationToken);
+        if (!check.Succeeded)
+        {
+            return GitCli.FirstLine(check.StderrText);
+        }
+
+        var apply = await Git.TryRunAsync(["apply", "--whitespace=nowarn", patchFile], cancellationToken);
+        return apply.Succeeded ? null : GitCli.FirstLine(apply.StderrText);
+    }
+
+    /// <summary>The candidate's full diff against HEAD, new files included, in a form git apply takes back.</summary>
+    public async Task<string> DiffAgainstHeadAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken = default)
+    {
+        if (paths.Count == 0)
+        {
+            return "";
+        }
+
+        // Intent-to-add makes new files visible to diff without staging their content.
+        await Git.RunAsync(["add", "-N", "--", .. paths], cancellationToken);
+        try
+        {
+            return await Git.RunAsync(["diff", "--binary", "HEAD", "--", .. paths], cancellationToken);
+        }
+        finally
+        {
+            await Git.TryRunAsync(["reset", "-q", "--", .. paths], cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Puts the work tree back exactly at HEAD: tracked files reset, files the candidate created removed.
+    /// Ignored files (build output, .perfloop/) are left alone.
+    /// </summary>
+    public async Task RestoreAsync(CancellationToken cancellationToken = default)
+    {
+        await Git.RunAsync(["reset", "-q", "--hard", "HEAD"], cancellationToken);
+        await Git.RunAsync(["clean", "-q", "-f", "-d"], cancellationToken);
+    }
+
+    /// <summary>Commits exactly <paramref name="paths"/> with <paramref name="message"/>; returns the new commit.</summary>
+    public async Task<string> CommitAsync(IReadOnlyList<string> paths, string message, CancellationToken cancellationToken = default)
+    {
+        await Git.RunAsync(["add", "-A", "--", .. paths], cancellationToken);
+        var identity = await IdentityArgumentsAsync(cancellationToken);
+        await Git.RunWithInputAsync([.. identity, "commit", "-q", "--no-verify", "-F", "-"], message, cancellationToken);
+        return await HeadAsync(cancellationToken);
+    }
+
+    /// <summary>The user's identity when configured; otherwise a neutral one so a fresh CI machine can still commit.</summary>
+    async Task<IReadOnlyList<string>> IdentityArgumentsAsync(CancellationToken cancellationToken)
+    {
+        var name = await Git.TryRunAsync(["config", "user.name"], cancellationToken);
+        var email = await Git.TryRunAsync(["config", "user.email"], cancellationToken);
+        var arguments = new List<string>();
+        if (!name.Succeeded || string.IsNullOrWhiteSpace(name.StdoutText))
+        {
+            arguments.AddRange(["-c", "user.name=Perfloop"]);
+        }
+
+        if (!email.Succeeded || string.IsNullOrWhiteSpace(email.StdoutText))
+        {
+            arguments.AddRange(["-c", "user.email=perfloop@localhost"]);
+        }
+
+        return arguments;
+    }
+
+    /// <summary>Makes <paramref name="directory"/> a new repository whose first commit holds all its files.</summary>
+    public static async Task<GitRepository> InitAndCommitAllAsync(IProcessRunner runner, string directory, string message, CancellationToken cancellationToken = default)
+    {
+        var git = new GitCli(runner, directory);
+        await git.RunAsync(["init", "-q", "-b", "main"], cancellationToken);
+        var repository = await OpenAsync(runner, directory, cancellationToken);
+        await git.RunAsync(["add", "-A"], cancellationToken);
+        var identity = await repository.IdentityArgumentsAsync(cancellationToken);
+        await git.RunWithInputAsync([.. identity, "commit", "-q", "--no-verify", "-F", "-"], message, cancellationToken);
+        return repository;
+    }
+
+    public async Task<Worktree> AddWorktreeAsync(string commit, CancellationToken cancellationToken = default)
+    {
+        var name = $"{Path.GetFileName(Root)}-{commit[..Math.Min(12, commit.Length)]}-{Guid.NewGuid().ToString("N")[..8]}";
+        var directory = Path.Combine(Worktree.TempRoot, name);
+        Directory.CreateDirectory(Worktree.TempRoot);
+        await Git.RunAsync(["worktree", "add", "-q", "--detach", directory, commit], cancellationToken);
+        return new Worktree(this, directory, commit);
+    }
+
+    /// <summary>Removes worktrees a killed run left behind in Perfloop's temp area, then lets git forget missing ones.</summary>
+    public async Task PruneWorktreesAsync(CancellationToken cancellationToken = default)
+    {
+        var list = await Git.TryRunAsync(["worktree", "list", "--porcelain", "-z"], cancellationToken);
+        if (list.Succeeded)
+        {
+            foreach (var entry in GitCli.SplitNul(list.StdoutText))
+            {
+                if (entry.StartsWith("worktree ", StringComparison.Ordinal))
+                {
+                    var path = entry["worktree ".Length..];
+                    if (path.StartsWith(Worktree.TempRoot, StringComparison.Ordinal))
+                    {
+                        await Git.TryRunAsync(["worktree", "remove", "--force", path], cancellationToken);
+                    }
+                }
+            }
+        }
+
+        await Git.TryRunAsync(["worktree", "prune"], cancellationToken);
+    }
+
+    internal async Task RemoveWorktreeAsync(string directory)
+    {
+        await Git.TryRunAsync(["worktree", "remove", "--force", directory], CancellationToken.None);
+        if (Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+
+        await Git.TryRunAsync(["worktree", "prune"], CancellationToken.None);
+    }
+
+    public IProcessRunner Runner => runner;
+}

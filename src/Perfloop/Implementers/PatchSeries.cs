@@ -1,0 +1,42 @@
+using Perfloop.Errors;
+using Perfloop.Git;
+
+namespace Perfloop.Implementers;
+
+/// <summary>The patch-queue implementer: every <c>*.patch</c> file of a directory, in file-name order.</summary>
+public sealed class PatchSeries : IImplementer
+{
+    readonly List<PatchFile> patches;
+    int position;
+
+    public PatchSeries(string directory)
+    {
+        if (!Directory.Exists(directory))
+        {
+            throw new PerfloopException($"--candidates: directory not found: {directory}");
+        }
+
+        patches = Directory.EnumerateFiles(directory)
+            .Where(f => f.EndsWith(".patch", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".diff", StringComparison.OrdinalIgnoreCase))
+            .Order(StringComparer.Ordinal)
+            .Select(PatchFile.Read)
+            .ToList();
+        if (patches.Count == 0)
+        {
+            throw new PerfloopException($"--candidates: no .patch files in {directory}; make them with 'git format-patch'");
+        }
+    }
+
+    public int Count => patches.Count;
+
+    public CandidateInfo? Peek() => position < patches.Count ? patches[position].ToCandidate() : null;
+
+    public async Task<string?> ImplementAsync(GitRepository repository, CancellationToken cancellationToken)
+    {
+        var patch = patches[position];
+        var problem = await repository.ApplyPatchAsync(Path.GetFullPath(patch.Path), cancellationToken);
+        return problem is null ? null : $"patch does not apply: {problem}";
+    }
+
+    public void Advance() => position++;
+}

@@ -1,0 +1,74 @@
+namespace Perfloop.Journal;
+
+/// <summary>How an experiment ended; the first word of the <c>status</c> column.</summary>
+public enum ExperimentStatus
+{
+    Baseline,
+    Keep,
+    Discard,
+    Crash,
+    Escalate,
+}
+
+/// <summary>Whether the guard ran and how it went; the second word of the <c>status</c> column.</summary>
+public enum GuardStatus
+{
+    NotRun,
+    Passed,
+    Failed,
+}
+
+/// <summary>One line of <c>.perfloop/results.tsv</c>. Numbers are null when they were not measured.</summary>
+public sealed record ResultRow
+{
+    public required int Experiment { get; init; }
+
+    public required DateTimeOffset Timestamp { get; init; }
+
+    public required string Domain { get; init; }
+
+    public string Target { get; init; } = "";
+
+    public string Category { get; init; } = "";
+
+    public string Strategy { get; init; } = "";
+
+    public string Summary { get; init; } = "";
+
+    public string Metric { get; init; } = "";
+
+    public double? Baseline { get; init; }
+
+    public double? Candidate { get; init; }
+
+    public double? DeltaPct { get; init; }
+
+    public double? CiLowPct { get; init; }
+
+    public double? CiHighPct { get; init; }
+
+    public int? Runs { get; init; }
+
+    public double? ThresholdPct { get; init; }
+
+    public required ExperimentStatus Status { get; init; }
+
+    public GuardStatus Guard { get; init; } = GuardStatus.NotRun;
+
+    /// <summary>The commit a KEEP made, or the commit the experiment was measured against.</summary>
+    public string Commit { get; init; } = "";
+
+    public string Reason { get; init; } = "";
+
+    /// <summary>Columns this version does not know, kept so a rewrite never loses them.</summary>
+    public IReadOnlyDictionary<string, string> Extra { get; init; } = new Dictionary<string, string>();
+
+    public string StatusText => Guard switch
+    {
+        GuardStatus.Passed => $"{StatusWord(Status)} guard_pass",
+        GuardStatus.Failed => $"{StatusWord(Status)} guard_fail",
+        _ => StatusWord(Status),
+    };
+
+    public static string StatusWord(ExperimentStatus status) => status.ToString().ToLowerInvariant();
+}

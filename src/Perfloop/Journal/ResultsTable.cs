@@ -1,0 +1,214 @@
+using System.Globalization;
+using System.Text;
+using Perfloop.Errors;
+
+namespace Perfloop.Journal;
+
+/// <summary>
+/// Reads and writes <c>results.tsv</c>: one header line, one row per experiment, tab separated.
+/// Numbers use the invariant culture; tabs, newlines and backslashes inside fields are escaped
+/// (<c>\t</c>, <c>\n</c>, <c>\r</c>, <c>\\</c>) so a row is always one line.
+/// </summary>
+public static class ResultsTable
+{
+    public static readonly IReadOnlyList<string> Columns =
+    [
+        "experiment", "timestamp", "domain", "target", "category", "strategy", "summary", "metric",
+        "baseline", "candidate", "delta_pct", "ci_low_pct", "ci_high_pct", "runs", "threshold_pct",
+        "status", "commit", "reason",
+    ];
+
+    public static string Header => string.Join('\t', Columns);
+
+    public static string Escape(string value)
+    {
+        if (value.AsSpan().IndexOfAny("\\\t\n\r") < 0)
+        {
+            return value;
+        }
+
+        var text = new StringBuilder(value.Length + 8);
+        foreach (var c in value)
+        {
+            text.Append(c switch
+            {
+                '\\' => "\\\\",
+                '\t' => "\\t",
+                '\n' => "\\n",
+                '\r' => "\\r",
+                _ => c.ToString(),
+            });
+        }
+
+        return text.ToString();
+    }
+
+    public static string Unescape(string value)
+    {
+        if (!value.Contains('\\', StringComparison.Ordinal))
+        {
+            return value;
+        }
+
+        var text = new StringBuilder(value.Length);
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (value[i] == '\\' && i + 1 < value.Length)
+            {
+                i++;
+                text.Append(value[i] switch
+                {
+                    't' => '\t',
+                    'n' => '\n',
+                    'r' => '\r',
+                    _ => value[i],
+                });
+            }
+            else
+            {
+                text.Append(value[i]);
+            }
+        }
+
+        return text.ToString();
+    }
+
+    public static string FormatRow(ResultRow row)
+    {
+        var fields = new Dictionary<string, string>(row.Extra)
+        {
+            ["experiment"] = row.Experiment.ToString(CultureInfo.InvariantCulture),
+            ["timestamp"] = row.Timestamp.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+            ["domain"] = row.Domain,
+            ["target"] = row.Target,
+            ["category"] = row.Category,
+            ["strategy"] = row.Strategy,
+            ["summary"] = row.Summary,
+            ["metric"] = row.Metric,
+            ["baseline"] = Number(row.Baseline),
+            ["candidate"] = Number(row.Candidate),
+            ["delta_pct"] = Number(row.DeltaPct),
+            ["ci_low_pct"] = Number(row.CiLowPct),
+            ["ci_high_pct"] = Number(row.CiHighPct),
+            ["runs"] = row.Runs?.ToString(CultureInfo.InvariantCulture) ?? "",
+            ["threshold_pct"] = Number(row.ThresholdPct),
+            ["status"] = row.StatusText,
+            ["commit"] = row.Commit,
+            ["reason"] = row.Reason,
+        };
+        return string.Join('\t', Columns.Select(c => Escape(fields.GetValueOrDefault(c, ""))));
+    }
+
+    /// <summary>Four significant decimals are plenty for milliseconds and percentages, and keep the file readable.</summary>
+    static string Number(double? value) =>
+        value is { } v && double.IsFinite(v) ? Math.Round(v, 4).ToString("0.####", CultureInfo.InvariantCulture) : "";
+
+    /// <summary>Appends one row as a single write, creating the file with its header when needed.</summary>
+    public static void Append(string path, ResultRow row)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var line = FormatRow(row) + "\n";
+        var needsHeader = !File.Exists(path) || new FileInfo(path).Length == 0;
+        var text = needsHeader ? Header + "\n" + line : line;
+        using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+        var bytes = Encoding.UTF8.GetBytes(text);
+        stream.Write(bytes);
+        stream.Flush(flushToDisk: true);
+    }
+
+    public static IReadOnlyList<ResultRow> Read(string path) =>
+        File.Exists(path) ? Parse(File.ReadAllText(path), path) : [];
+
+    public static IReadOnlyList<ResultRow> Parse(string text, string source = "results.tsv")
+    {
+        var lines = text.Split('\n');
+        if (lines.Length == 0 || lines[0].Trim().Length == 0)
+        {
+            return [];
+        }
+
+        var header = lines[0].TrimEnd('\r').Split('\t');
+        var rows = new List<ResultRow>();
+        for (var i = 1; i < lines.Length; i++)
+        {
+            var line = lines[i].TrimEnd('\r');
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            var cells = line.Split('\t');
+            var fields = new Dictionary<string, string>();
+            for (var c = 0; c < header.Length; c++)
+            {
+                fields[header[c]] = c < cells.Length ? Unescape(cells[c]) : "";
+            }
+
+            rows.Add(ToRow(fields, source, i + 1));
+        }
+
+        return rows;
+    }
+
+    static ResultRow ToRow(Dictionary<string, string> fields, string source, int lineNumber)
+    {
+        string Get(string column) => fields.GetValueOrDefault(column, "");
+
+        double? Double(string column)
+        {
+            var text = Get(column);
+            if (text.Length == 0)
+            {
+                return null;
+            }
+
+            return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+                ? value
+                : throw new PerfloopException($"{source}: line {lineNumber}: column '{column}' is not a number: '{text}'");
+        }
+
+        if (!int.TryParse(Get("experiment"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var experiment))
+        {
+            throw new PerfloopException($"{source}: line {lineNumber}: column 'experiment' is not a number: '{Get("experiment")}'");
+        }
+
+        var statusWords = Get("status").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (statusWords.Length == 0 || !Enum.TryParse<ExperimentStatus>(statusWords[0], ignoreCase: true, out var status))
+        {
+            throw new PerfloopException($"{source}: line {lineNumber}: unknown status '{Get("status")}'");
+        }
+
+        var guard = statusWords.Skip(1).FirstOrDefault() switch
+        {
+            "guard_pass" => GuardStatus.Passed,
+            "guard_fail" => GuardStatus.Failed,
+            _ => GuardStatus.NotRun,
+        };
+
+        _ = DateTimeOffset.TryParse(Get("timestamp"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var timestamp);
+        var runsText = Get("runs");
+        return new ResultRow
+        {
+            Experiment = experiment,
+            Timestamp = timestamp,
+            Domain = Get("domain"),
+            Target = Get("target"),
+            Category = Get("category"),
+            Strategy = Get("strategy"),
+            Summary = Get("summary"),
+            Metric = Get("metric"),
+            Baseline = Double("baseline"),
+            Candidate = Double("candidate"),
+            DeltaPct = Double("delta_pct"),
+            CiLowPct = Double("ci_low_pct"),
+            CiHighPct = Double("ci_high_pct"),
+            Runs = runsText.Length == 0 ? null : (int?)Double("runs"),
+            ThresholdPct = Double("threshold_pct"),
+            Status = status,
+            Guard = guard,
+            Commit = Get("commit"),
+            Reason = Get("reason"),
+            Extra = fields.Where(f => !Columns.Contains(f.Key)).ToDictionary(f => f.Key, f => f.Value),
+        };
+    }
+}

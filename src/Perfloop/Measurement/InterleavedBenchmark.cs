@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using Perfloop.Processes;
+using Perfloop.Statistics;
+
+namespace Perfloop.Measurement;
+
+/// <summary>How one comparison is measured: warm-up, sequential design, budgets.</summary>
+public sealed record MeasurementPlan(
+    int WarmupRuns,
+    SequentialDesign Design,
+    TimeSpan MaxDuration,
+    TimeSpan RunTimeout,
+    int Seed);
+
+/// <summary>A benchmark run that did not finish cleanly, which ends the comparison.</summary>
+public sealed record RunFailure(Side Side, int ExitCode, bool TimedOut, string Message);
+
+/// <summary>The outcome of an interleaved comparison: raw samples, the verdict with its numbers, and why it stopped.</summary>
+public sealed record Comparison(
+    IReadOnlyList<RunSample> Samples,
+    VerdictResult? Result,
+    int Pairs,
+    string StopReason,
+    RunFailure? Failure,
+    TimeSpan Elapsed)
+{
+    public IReadOnlyList<double> Values(Side side, string metric) =>
+        Samples.Where(s => s.Side == side).OrderBy(s => s.Pair).Select(s => s.Value(metric) ?? double.NaN).ToList();
+}
+
+/// <summary>Reports each finished pair so a long comparison shows progress.</summary>
+public interface IMeasurementProgress
+{
+    void PairMeasured(int pairs, int maxPairs);
+}
+
+/// <summary>
+/// Runs baseline and candidate alternately in balanced blocks (ABBA or BAAB, chosen at random from a
+/// fixed seed) so that drift of a shared machine falls on both sides equally, never two runs at once,
+/// and stops as soon as the sequential test allows.
+/// </summary>
+public sealed class InterleavedBenchmark(IProcessRunner runner, string command, string metric, MetricDirection direction)
+{
+    public async Task<Comparison> RunAsync(
+        string baselineDirectory,
+        string candidateDirectory,
+        MeasurementPlan plan,
+        double thresholdPct,
+        IMeasurementProgress? progress,
+        CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var samples = new List<RunSample>();
+        var random = new Random(plan.Seed);
+        var order = 0;
+
+        for (var w = 0; w < plan.WarmupRuns; w++)
+        {
+            foreach (var side in new[] { Side.Baseline, Side.Candidate })
+            {
+                var (_, failure) = await RunOnceAsync(side, -1, order, side == Side.Baseline ? baselineDirectory : candidateDirectory, plan, cancellationToken);
+                if (failure is not null)
+                {
+                    return new Comparison(samples, null, 0, "a warm-up run failed", failure, clock.Elapsed);
+                }
+            }
+        }
+
+        var pairs = 0;
+        VerdictResult? result = null;
+        string stopReason;
+        while (true)
+        {
+            // One block = two pairs in mirrored order, so each side runs first equally often.
+            var first = random.Next(2) == 0 ? Side.Baseline : Side.Candidate;
+            Side[] block = [first, Other(first), Other(first), first];
+            for (var i = 0; i < block.Length; i++)
+            {
+                var side = block[i];
+                var pair = pairs + (i / 2);
+                var (sample, failure) = await RunOnceAsync(side, pair, order++, side == Side.Baseline ? baselineDirectory : candidateDirectory, plan, cancellationToken);
+                if (failure is not null)
+                {
+                    return new Comparison(samples, null, pairs, "a benchmark run failed", failure, clock.Elapsed);
+                }
+
+                if (sample!.Value(metric) is null)
+                {
+                    return new Comparison(samples, null, pairs, "metric missing",
+                        new RunFailure(side, sample.ExitCode, false, $"the benchmark did not report metric '{metric}'"), clock.Elapsed);
+                }
+
+                samples.Add(sample);
+            }
+
+            pairs += 2;
+            progress?.PairMeasured(pairs, plan.Design.MaxPairs);
+            if (pairs < plan.Design.MinPairs)
+            {
+                continue;
+            }
+
+            var baseline = Values(samples, Side.Baseline);
+            var candidate = Values(samples, Side.Candidate);
+            var outOfTime = clock.Elapsed >= plan.MaxDuration;
+            var step = SequentialTest.Evaluate(plan.Design, baseline, candidate, thresholdPct, direction, budgetExhausted: outOfTime);
+            result = step.Result;
+            if (step.Stop)
+            {
+                stopReason = step.Why;
+                break;
+            }
+
+            if (outOfTime)
+            {
+                stopReason = $"time budget of {plan.MaxDuration.TotalSeconds:0}s used";
+                break;
+            }
+        }
+
+        return new Comparison(samples, result, pairs, stopReason, null, clock.Elapsed);
+
+        IReadOnlyList<double> Values(List<RunSample> all, Side side) =>
+            all.Where(s => s.Side == side).OrderBy(s => s.Pair).ThenBy(s => s.Order).Select(s => s.Value(metric)!.Value).ToList();
+    }
+
+    static Side Other(Side side) => side == Side.Baseline ? Side.Candidate : Side.Baseline;
+
+    async Task<(RunSample? Sample, RunFailure? Failure)> RunOnceAsync(
+        Side side, int pair, int order, string directory, MeasurementPlan plan, CancellationToken cancellationToken)
+    {
+        var spec = CommandSpec.Shell(command, directory) with { Timeout = plan.RunTimeout };
+        var result = await runner.RunAsync(spec, cancellationToken);
+        if (!result.Succeeded)
+        {
+            var why = result.TimedOut
+                ? $"timed out after {plan.RunTimeout.TotalSeconds:0}s"
+                : $"exit code {result.ExitCode}: {Git.GitCli.FirstLine(LastLines(result.StderrText + "\n" + result.StdoutText))}";
+            return (null, new RunFailure(side, result.ExitCode, result.TimedOut, why));
+        }
+
+        var cpu = result.UserCpu is { } user && result.SystemCpu is { } system ? (user + system).TotalMilliseconds : (double?)null;
+        var rss = result.PeakRssBytes is { } bytes ? bytes / (1024.0 * 1024.0) : (double?)null;
+        return (new RunSample(pair, side, order, result.WallTime.TotalMilliseconds, cpu, rss, result.ExitCode, MetricNames.Parse(result.StdoutText)), null);
+    }
+
+    /// <summary>The last non-empty line usually says why a program failed.</summary>
+    static string LastLines(string text)
+    {
+        var lines = text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+        return lines.Count == 0 ? "(no output)" : lines[^1];
+    }
+}

@@ -1,0 +1,109 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Perfloop.Measurement;
+
+public enum Side
+{
+    Baseline,
+    Candidate,
+}
+
+/// <summary>One timed run of the benchmark command on one side.</summary>
+public sealed record RunSample(
+    int Pair,
+    Side Side,
+    int Order,
+    double WallMs,
+    double? CpuMs,
+    double? PeakRssMb,
+    int ExitCode,
+    IReadOnlyDictionary<string, double> Metrics)
+{
+    /// <summary>The value of a metric by name: the built-in ones, or a <c>METRIC name=value</c> line of the benchmark.</summary>
+    public double? Value(string metric) => metric switch
+    {
+        MetricNames.WallMs => WallMs,
+        MetricNames.CpuMs => CpuMs,
+        MetricNames.PeakRssMb => PeakRssMb,
+        _ => Metrics.TryGetValue(metric, out var v) ? v : null,
+    };
+}
+
+public static partial class MetricNames
+{
+    public const string WallMs = "wall_ms";
+    public const string CpuMs = "cpu_ms";
+    public const string PeakRssMb = "peak_rss_mb";
+
+    /// <summary>Reads the <c>METRIC name=value</c> lines a benchmark prints, so a user's own harness can feed the loop.</summary>
+    public static IReadOnlyDictionary<string, double> Parse(string stdout)
+    {
+        var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (Match match in MetricLine().Matches(stdout))
+        {
+            if (double.TryParse(match.Groups[2].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value))
+            {
+                metrics[match.Groups[1].Value] = value;
+            }
+        }
+
+        return metrics;
+    }
+
+    [GeneratedRegex(@"^METRIC\s+([A-Za-z0-9_.\-]+)\s*=\s*([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*$", RegexOptions.Multiline)]
+    private static partial Regex MetricLine();
+}
+
+/// <summary>Writes and reads <c>samples.tsv</c>, the raw data behind a verdict.</summary>
+public static class SampleTable
+{
+    const string Header = "pair\tside\torder\twall_ms\tcpu_ms\tpeak_rss_mb\texit_code\tmetrics";
+
+    public static string Format(IEnumerable<RunSample> samples)
+    {
+        var text = new StringBuilder(Header).Append('\n');
+        foreach (var s in samples)
+        {
+            var metrics = string.Join(';', s.Metrics.Select(m => $"{m.Key}={m.Value.ToString("R", CultureInfo.InvariantCulture)}"));
+            text.Append(CultureInfo.InvariantCulture,
+                $"{s.Pair}\t{s.Side.ToString().ToLowerInvariant()}\t{s.Order}\t{N(s.WallMs)}\t{N(s.CpuMs)}\t{N(s.PeakRssMb)}\t{s.ExitCode}\t{metrics}\n");
+        }
+
+        return text.ToString();
+    }
+
+    public static IReadOnlyList<RunSample> Parse(string text)
+    {
+        var samples = new List<RunSample>();
+        foreach (var line in text.Split('\n').Skip(1))
+        {
+            var cells = line.TrimEnd('\r').Split('\t');
+            if (cells.Length < 7)
+            {
+                continue;
+            }
+
+            var metrics = (cells.Length > 7 ? cells[7] : "").Split(';', StringSplitOptions.RemoveEmptyEntries)
+                .Select(m => m.Split('=', 2))
+                .Where(p => p.Length == 2)
+                .ToDictionary(p => p[0], p => double.Parse(p[1], CultureInfo.InvariantCulture));
+            samples.Add(new RunSample(
+                int.Parse(cells[0], CultureInfo.InvariantCulture),
+                Enum.Parse<Side>(cells[1], ignoreCase: true),
+                int.Parse(cells[2], CultureInfo.InvariantCulture),
+                double.Parse(cells[3], CultureInfo.InvariantCulture),
+                Optional(cells[4]),
+                Optional(cells[5]),
+                int.Parse(cells[6], CultureInfo.InvariantCulture),
+                metrics));
+        }
+
+        return samples;
+    }
+
+    static string N(double? value) => value?.ToString("R", CultureInfo.InvariantCulture) ?? "";
+
+    static double? Optional(string cell) => cell.Length == 0 ? null : double.Parse(cell, CultureInfo.InvariantCulture);
+}

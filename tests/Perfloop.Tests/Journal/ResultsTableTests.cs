@@ -1,0 +1,124 @@
+using System.Globalization;
+using Perfloop.Journal;
+
+namespace Perfloop.Tests.Journal;
+
+public class ResultsTableTests
+{
+    static ResultRow Row(int n) => new()
+    {
+        Experiment = n,
+        Timestamp = new DateTimeOffset(2026, 11, 26, 10, 30, 0, TimeSpan.Zero),
+        Domain = "cpu",
+        Target = "WordCounter.Count",
+        Category = "algorithm",
+        Strategy = "data-structure",
+        Summary = "Use a dictionary",
+        Metric = "wall_ms",
+        Baseline = 812.4,
+        Candidate = 540.25,
+        DeltaPct = -33.5,
+        CiLowPct = -35.125,
+        CiHighPct = -31.8,
+        Runs = 14,
+        ThresholdPct = 5,
+        Status = ExperimentStatus.Keep,
+        Guard = GuardStatus.Passed,
+        Commit = "abc123",
+        Reason = "improved",
+    };
+
+    [Fact]
+    public void Header_has_the_required_columns()
+    {
+        foreach (var column in new[] { "experiment", "timestamp", "domain", "target", "category", "summary", "metric", "baseline", "candidate", "delta_pct", "ci_low_pct", "ci_high_pct", "runs", "status", "commit", "reason" })
+        {
+            Assert.Contains(column, ResultsTable.Columns);
+        }
+    }
+
+    [Fact]
+    public void Numbers_are_culture_invariant_under_a_comma_decimal_culture()
+    {
+        var previous = CultureInfo.CurrentCulture;
+        try
+        {
+            CultureInfo.CurrentCulture = new CultureInfo("de-DE");
+            var line = ResultsTable.FormatRow(Row(3));
+            Assert.Contains("\t812.4\t540.25\t-33.5\t-35.125\t-31.8\t14\t5\t", line);
+            var back = ResultsTable.Parse(ResultsTable.Header + "\n" + line + "\n").Single();
+            Assert.Equal(812.4, back.Baseline);
+            Assert.Equal(-35.125, back.CiLowPct);
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = previous;
+        }
+    }
+
+    [Fact]
+    public void Tabs_newlines_and_backslashes_in_fields_are_escaped_and_restored()
+    {
+        var row = Row(1) with { Summary = "a\tb\nc\\d\r", Reason = "line1\nline2" };
+        var line = ResultsTable.FormatRow(row);
+        Assert.DoesNotContain('\n', line);
+        Assert.Equal(ResultsTable.Columns.Count, line.Split('\t').Length);
+        var back = ResultsTable.Parse(ResultsTable.Header + "\n" + line).Single();
+        Assert.Equal(row.Summary, back.Summary);
+        Assert.Equal(row.Reason, back.Reason);
+    }
+
+    [Theory]
+    [InlineData(ExperimentStatus.Keep, GuardStatus.Passed, "keep guard_pass")]
+    [InlineData(ExperimentStatus.Discard, GuardStatus.Failed, "discard guard_fail")]
+    [InlineData(ExperimentStatus.Discard, GuardStatus.NotRun, "discard")]
+    [InlineData(ExperimentStatus.Baseline, GuardStatus.NotRun, "baseline")]
+    [InlineData(ExperimentStatus.Crash, GuardStatus.NotRun, "crash")]
+    public void Status_column_starts_with_the_status_and_adds_the_guard(ExperimentStatus status, GuardStatus guard, string expected)
+    {
+        var row = Row(1) with { Status = status, Guard = guard };
+        Assert.Equal(expected, row.StatusText);
+        var back = ResultsTable.Parse(ResultsTable.Header + "\n" + ResultsTable.FormatRow(row)).Single();
+        Assert.Equal(status, back.Status);
+        Assert.Equal(guard, back.Guard);
+    }
+
+    [Fact]
+    public void Append_writes_the_header_once_and_one_line_per_row()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"perfloop-tsv-{Guid.NewGuid():N}", "results.tsv");
+        try
+        {
+            ResultsTable.Append(path, Row(0) with { Status = ExperimentStatus.Baseline, Guard = GuardStatus.NotRun });
+            ResultsTable.Append(path, Row(1));
+            ResultsTable.Append(path, Row(2) with { Baseline = null, Candidate = null });
+            var lines = File.ReadAllLines(path);
+            Assert.Equal(4, lines.Length);
+            Assert.Equal(ResultsTable.Header, lines[0]);
+            var rows = ResultsTable.Read(path);
+            Assert.Equal([0, 1, 2], rows.Select(r => r.Experiment));
+            Assert.Null(rows[2].Baseline);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Unknown_columns_are_kept()
+    {
+        var text = ResultsTable.Header + "\te2e_ms\n" + ResultsTable.FormatRow(Row(1)) + "\t123.5\n";
+        var row = ResultsTable.Parse(text).Single();
+        Assert.Equal("123.5", row.Extra["e2e_ms"]);
+    }
+
+    [Fact]
+    public void A_malformed_number_names_the_line_and_column()
+    {
+        var line = ResultsTable.FormatRow(Row(1)).Replace("812.4", "8,12", StringComparison.Ordinal);
+        var error = Assert.Throws<Perfloop.Errors.PerfloopException>(() => ResultsTable.Parse(ResultsTable.Header + "\n" + line));
+        Assert.Contains("line 2", error.Message);
+        Assert.Contains("baseline", error.Message);
+    }
+}
