@@ -17,12 +17,12 @@ namespace Perfloop.Statistics;
 /// <param name="MinPairs">First look; 6 is the fewest pairs whose exact interval can exclude anything at ~97%.</param>
 /// <param name="MaxPairs">Last look; at this many pairs a verdict (possibly Inconclusive) is returned.</param>
 /// <param name="Alpha">Overall two-sided error budget across all looks.</param>
-/// <param name="FirstLookAlphaShare">Share of <see cref="Alpha"/> spent at the first look; the rest is split evenly.</param>
+/// <param name="FirstLookAlphaShare">Share of <see cref="Alpha"/> spent at the first look; later looks spend the rest in proportion to the pairs they add.</param>
 /// <param name="LookGrowth">Each look has at least this many times the pairs of the previous one.</param>
 /// <param name="BlockPairs">Pairs added per block (ABBA gives 2): looks fall on multiples of it.</param>
 public sealed record SequentialDesign(
     int MinPairs = 6,
-    int MaxPairs = 40,
+    int MaxPairs = 60,
     double Alpha = 0.05,
     double FirstLookAlphaShare = 0.65,
     double LookGrowth = 1.5,
@@ -42,9 +42,15 @@ public sealed record SequentialDesign(
         ArgumentOutOfRangeException.ThrowIfGreaterThan(look, lookCount);
         if (lookCount == 1)
             return Alpha;
-        return look == 1
-            ? Alpha * FirstLookAlphaShare
-            : Alpha * (1 - FirstLookAlphaShare) / (lookCount - 1);
+        if (look == 1)
+            return Alpha * FirstLookAlphaShare;
+
+        // The rest follows a linear spending function over the pairs after the first look: each look spends in
+        // proportion to the pairs it adds, so the final, most informative look gets the largest share.
+        var looks = Looks;
+        var added = looks[look - 1] - looks[look - 2];
+        var addedAfterFirst = looks[^1] - looks[0];
+        return Alpha * (1 - FirstLookAlphaShare) * added / addedAfterFirst;
     }
 
     /// <summary>Confidence level of the interval at planned look <paramref name="look"/> (1-based).</summary>
