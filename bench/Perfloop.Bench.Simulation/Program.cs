@@ -29,6 +29,9 @@ Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
 
 var totalTrials = 0;
 var summary = new List<string>();
+var falseKeepWorst = 0.0;
+var powerWorst = 1.0;
+var wrongDirection = 0;
 foreach (var sigma in sigmas)
 {
     var model = new NoiseModel(sigma, DriftOverRun: 0.10, OutlierRate: 0.02);
@@ -37,22 +40,24 @@ foreach (var sigma in sigmas)
         var outcome = RunSequential(model, scenario, trialsPerScenario, design, k, Seed(sigma, scenario));
         totalTrials += trialsPerScenario;
         Console.WriteLine(string.Create(culture, $"| {sigma:P0} | {scenario} | {outcome.Trials} | {outcome.Rate(Verdict.Improved):P2} | {outcome.Rate(Verdict.Regressed):P2} | {outcome.Rate(Verdict.Equivalent):P2} | {outcome.Rate(Verdict.Inconclusive):P2} | {outcome.SignificantlyWorseRate:P2} | {outcome.MeanPairs:F1} | {outcome.MeanThresholdPct:F1}% |"));
-        if (scenario != Scenario.NoOp)
-        {
-            var fixedPairs = FixedSamplePairs(model, scenario, k, outcome.CorrectRate(scenario), Seed(sigma, scenario) + 7);
-            summary.Add(string.Create(culture, $"| {sigma:P0} | {scenario} | {outcome.CorrectRate(scenario):P2} | {outcome.MeanPairs:F1} | {fixedPairs.Pairs} ({fixedPairs.Power:P1}) | {outcome.MeanPairs / fixedPairs.Pairs:F2} |"));
-        }
+        var samePower = FixedSamplePairs(model, scenario, k, outcome.Rate(Expected(scenario)), Seed(sigma, scenario) + 7);
+        var power95 = FixedSamplePairs(model, scenario, k, 0.95, Seed(sigma, scenario) + 7);
+        summary.Add(string.Create(culture, $"| {sigma:P0} | {scenario} | {Expected(scenario)} {outcome.Rate(Expected(scenario)):P2} | {outcome.MeanPairs:F1} | {samePower.Pairs} ({samePower.Power:P1}) | {outcome.MeanPairs / samePower.Pairs:F2} | {power95.Pairs} ({power95.Power:P1}) | {outcome.MeanPairs / power95.Pairs:F2} |"));
+        falseKeepWorst = scenario == Scenario.NoOp ? Math.Max(falseKeepWorst, outcome.Rate(Verdict.Improved)) : falseKeepWorst;
+        powerWorst = scenario == Scenario.NoOp ? powerWorst : Math.Min(powerWorst, outcome.Rate(Expected(scenario)));
+        wrongDirection += outcome.WrongDirection(scenario);
     }
 }
 
 Console.WriteLine();
-Console.WriteLine("Sequential vs fixed-sample (single look at 95%, smallest even n reaching at least the sequential power, 2,000 trials per n):");
+Console.WriteLine("Sequential vs fixed-sample: one look at 95% confidence, the smallest even n whose rate of the right verdict reaches the sequential one (same power), or 95%; 2,000 trials per n:");
 Console.WriteLine();
-Console.WriteLine("| σ per run | effect (2× eff. threshold) | sequential power | sequential mean pairs | fixed-sample pairs (its power) | ratio |");
-Console.WriteLine("|---|---|---|---|---|---|");
+Console.WriteLine("| σ per run | scenario | sequential: right verdict | sequential mean pairs | fixed n, same rate (its rate) | ratio | fixed n, 95% (its rate) | ratio |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|");
 foreach (var line in summary)
     Console.WriteLine(line);
 Console.WriteLine();
+Console.WriteLine(string.Create(culture, $"Worst false KEEP (Improved on a no-op): {falseKeepWorst:P2}; worst power at 2x threshold: {powerWorst:P2}; wrong-direction verdicts: {wrongDirection} of {totalTrials}"));
 Console.WriteLine(string.Create(culture, $"{totalTrials} sequential trials in {stopwatch.Elapsed.TotalSeconds:F1} s"));
 return;
 
@@ -144,5 +149,11 @@ internal sealed class Outcome((Verdict Verdict, int Pairs, bool Worse, double Th
 
     public double Rate(Verdict verdict) => results.Count(r => r.Verdict == verdict) / (double)results.Length;
 
-    public double CorrectRate(Scenario scenario) => Rate(scenario == Scenario.Improvement ? Verdict.Improved : Verdict.Regressed);
+    /// <summary>Improved on a no-op or a regression, Regressed on a no-op or an improvement.</summary>
+    public int WrongDirection(Scenario scenario) => scenario switch
+    {
+        Scenario.Improvement => results.Count(r => r.Verdict == Verdict.Regressed),
+        Scenario.Regression => results.Count(r => r.Verdict == Verdict.Improved),
+        _ => results.Count(r => r.Verdict is Verdict.Improved or Verdict.Regressed),
+    };
 }
