@@ -1,0 +1,101 @@
+namespace Perfloop.Statistics;
+
+/// <summary>
+/// A group-sequential plan: the pair counts at which the interval is looked at, and the share of the overall
+/// two-sided error budget <see cref="Alpha"/> each look spends (Bonferroni / union-bound alpha spending).
+/// </summary>
+/// <remarks>
+/// Why a union bound rather than Pocock/O'Brien–Fleming boundaries or an anytime-valid confidence sequence:
+/// each look's signed-rank interval is exact and distribution-free, so P(any look's interval misses the true
+/// ratio) ≤ Σ alpha_look = Alpha holds whatever the correlation between looks — no normal approximation of
+/// the rank statistic's path, and no sub-Gaussian assumption on run times (confidence sequences need one
+/// and are wider at the small pair counts that matter here). The cost is some conservatism, bought back by
+/// looking rarely (geometric schedule) and by spending most of the budget at the first look: the exact
+/// signed-rank interval cannot exist at 6 pairs below 1 - 1/32 confidence, and a large effect should be
+/// decided there. The final look spends whatever is left.
+/// </remarks>
+/// <param name="MinPairs">First look; 6 is the fewest pairs whose exact interval can exclude anything at ~97%.</param>
+/// <param name="MaxPairs">Last look; at this many pairs a verdict (possibly Inconclusive) is returned.</param>
+/// <param name="Alpha">Overall two-sided error budget across all looks.</param>
+/// <param name="FirstLookAlphaShare">Share of <see cref="Alpha"/> spent at the first look; later looks spend the rest in proportion to the pairs they add.</param>
+/// <param name="LookGrowth">Each look has at least this many times the pairs of the previous one.</param>
+/// <param name="BlockPairs">Pairs added per block (ABBA gives 2): looks fall on multiples of it.</param>
+public sealed record SequentialDesign(
+    int MinPairs = 6,
+    int MaxPairs = 60,
+    double Alpha = 0.05,
+    double FirstLookAlphaShare = 0.65,
+    double LookGrowth = 1.5,
+    int BlockPairs = 2)
+{
+    /// <summary>The planned looks, as cumulative pair counts in increasing order; the last is <see cref="MaxPairs"/> rounded up to a block.</summary>
+    public IReadOnlyList<int> Looks => PlanLooks();
+
+    /// <summary>Confidence level of the last planned look (what a run that reaches <see cref="MaxPairs"/> reports).</summary>
+    public double FinalConfidenceLevel => ConfidenceLevelAtLook(Looks.Count);
+
+    /// <summary>Two-sided alpha spent at planned look <paramref name="look"/> (1-based).</summary>
+    public double AlphaAtLook(int look)
+    {
+        var lookCount = Looks.Count;
+        ArgumentOutOfRangeException.ThrowIfLessThan(look, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(look, lookCount);
+        if (lookCount == 1)
+            return Alpha;
+        if (look == 1)
+            return Alpha * FirstLookAlphaShare;
+
+        // The rest follows a linear spending function over the pairs after the first look: each look spends in
+        // proportion to the pairs it adds, so the final, most informative look gets the largest share.
+        var looks = Looks;
+        var added = looks[look - 1] - looks[look - 2];
+        var addedAfterFirst = looks[^1] - looks[0];
+        return Alpha * (1 - FirstLookAlphaShare) * added / addedAfterFirst;
+    }
+
+    /// <summary>Confidence level of the interval at planned look <paramref name="look"/> (1-based).</summary>
+    public double ConfidenceLevelAtLook(int look) => 1 - AlphaAtLook(look);
+
+    /// <summary>
+    /// Confidence level for a final look forced at <paramref name="pairs"/> (the time budget ran out): it may
+    /// spend all alpha not spent by the planned looks before it, because no later look will happen.
+    /// </summary>
+    public double ForcedStopConfidenceLevel(int pairs)
+    {
+        var looks = Looks;
+        var spent = 0.0;
+        for (var look = 1; look <= looks.Count && looks[look - 1] < pairs; look++)
+            spent += AlphaAtLook(look);
+        return 1 - Math.Max(Alpha - spent, Alpha * 1e-6);
+    }
+
+    private List<int> PlanLooks()
+    {
+        Validate();
+        var last = RoundUpToBlock(Math.Max(MaxPairs, MinPairs));
+        var looks = new List<int> { RoundUpToBlock(MinPairs) };
+        while (looks[^1] < last)
+        {
+            var next = RoundUpToBlock(Math.Max(looks[^1] + BlockPairs, (int)Math.Ceiling(looks[^1] * LookGrowth)));
+            // A look just short of the last one spends alpha for little information: merge it into the last.
+            var nextAfter = next * (1 + ((LookGrowth - 1) / 2));
+            looks.Add(next >= last || nextAfter > last ? last : next);
+        }
+
+        return looks;
+    }
+
+    private int RoundUpToBlock(int pairs) => (pairs + BlockPairs - 1) / BlockPairs * BlockPairs;
+
+    private void Validate()
+    {
+        if (MinPairs < 1 || MaxPairs < 1 || BlockPairs < 1)
+            throw new ArgumentOutOfRangeException(nameof(MinPairs), "MinPairs, MaxPairs and BlockPairs must be positive.");
+        if (Alpha is <= 0 or >= 1 || double.IsNaN(Alpha))
+            throw new ArgumentOutOfRangeException(nameof(Alpha), Alpha, "Must lie strictly between 0 and 1.");
+        if (FirstLookAlphaShare is <= 0 or > 1 || double.IsNaN(FirstLookAlphaShare))
+            throw new ArgumentOutOfRangeException(nameof(FirstLookAlphaShare), FirstLookAlphaShare, "Must lie in (0, 1].");
+        if (!(LookGrowth > 1))
+            throw new ArgumentOutOfRangeException(nameof(LookGrowth), LookGrowth, "Must be greater than 1.");
+    }
+}

@@ -1,0 +1,78 @@
+using System.Globalization;
+
+namespace Perfloop.Statistics;
+
+/// <summary>Decides after each block whether the pairs so far settle the verdict under a <see cref="SequentialDesign"/>.</summary>
+public static class SequentialTest
+{
+    /// <summary>
+    /// Call after every block with all pairs so far. Stops at a planned look whose interval gives Improved,
+    /// Regressed or Equivalent, at <see cref="SequentialDesign.MaxPairs"/>, or when
+    /// <paramref name="budgetExhausted"/> (the caller's time budget ended): then it returns the final verdict at
+    /// <see cref="SequentialDesign.ForcedStopConfidenceLevel"/>, possibly Inconclusive.
+    /// </summary>
+    public static SequentialStep Evaluate(
+        SequentialDesign design,
+        IReadOnlyList<double> baseline,
+        IReadOnlyList<double> candidate,
+        double thresholdPct,
+        MetricDirection direction,
+        bool budgetExhausted = false)
+    {
+        ArgumentNullException.ThrowIfNull(design);
+        var logRatios = RatioStatistics.LogRatios(baseline, candidate);
+        var pairs = logRatios.Length;
+        var looks = design.Looks;
+        var lastLook = looks[^1];
+        var plannedLook = IndexOfLook(looks, pairs);
+
+        if (pairs >= lastLook || budgetExhausted)
+        {
+            var level = pairs >= lastLook ? design.ForcedStopConfidenceLevel(lastLook) : design.ForcedStopConfidenceLevel(pairs);
+            var result = Classify(logRatios, level, thresholdPct, direction);
+            var look = Math.Min(LooksBefore(looks, pairs) + 1, looks.Count);
+            var reason = pairs >= lastLook ? "maximum pairs reached" : "budget exhausted";
+            return new SequentialStep(true, result, look, Describe($"final look ({reason})", result));
+        }
+
+        if (plannedLook == 0)
+        {
+            // Not a look: no alpha is spent; show the interval at the next look's level for progress only.
+            var nextLook = LooksBefore(looks, pairs) + 1;
+            var progress = Classify(logRatios, design.ConfidenceLevelAtLook(nextLook), thresholdPct, direction);
+            var why = pairs < design.MinPairs
+                ? string.Create(CultureInfo.InvariantCulture, $"{pairs} pairs, fewer than the minimum {design.MinPairs}")
+                : string.Create(CultureInfo.InvariantCulture, $"{pairs} pairs is not a planned look (next at {looks[nextLook - 1]})");
+            return new SequentialStep(false, progress, 0, why);
+        }
+
+        var atLook = Classify(logRatios, design.ConfidenceLevelAtLook(plannedLook), thresholdPct, direction);
+        var stop = atLook.Verdict != Verdict.Inconclusive;
+        var label = string.Create(CultureInfo.InvariantCulture, $"look {plannedLook} of {looks.Count}");
+        return new SequentialStep(stop, atLook, plannedLook, Describe(label, atLook));
+    }
+
+    private static VerdictResult Classify(double[] logRatios, double level, double thresholdPct, MetricDirection direction) =>
+        VerdictRule.Classify(RatioStatistics.EstimateFromLogRatios(logRatios, level), thresholdPct, direction);
+
+    private static int IndexOfLook(IReadOnlyList<int> looks, int pairs)
+    {
+        for (var i = 0; i < looks.Count; i++)
+        {
+            if (looks[i] == pairs)
+                return i + 1;
+        }
+
+        return 0;
+    }
+
+    private static int LooksBefore(IReadOnlyList<int> looks, int pairs) => looks.Count(look => look < pairs);
+
+    private static string Describe(string label, VerdictResult result)
+    {
+        var e = result.Estimate;
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"{label}, {e.Pairs} pairs: {result.Verdict}, {e.DeltaPct:+0.0;-0.0}% [{e.LowPct:+0.0;-0.0}%, {e.HighPct:+0.0;-0.0}%] at {e.ConfidenceLevel:P2} vs ±{result.ThresholdPct:0.0}%");
+    }
+}

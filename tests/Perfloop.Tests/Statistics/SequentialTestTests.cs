@@ -1,0 +1,120 @@
+using Perfloop.Statistics;
+
+namespace Perfloop.Tests.Statistics;
+
+public class SequentialTestTests
+{
+    private static readonly SequentialDesign Design = new();
+
+    [Fact]
+    public void Default_design_looks_geometrically_and_spends_exactly_alpha()
+    {
+        Assert.Equal([6, 10, 16, 24, 36, 60], Design.Looks);
+        var spent = Enumerable.Range(1, Design.Looks.Count).Sum(Design.AlphaAtLook);
+        Assert.Equal(Design.Alpha, spent, 12);
+        // The first look must allow the 6-pair [min, max] interval, which exists only from 1 - 1/32.
+        Assert.True(Design.AlphaAtLook(1) >= 1.0 / 32);
+        Assert.Equal(Design.ConfidenceLevelAtLook(6), Design.FinalConfidenceLevel);
+    }
+
+    [Fact]
+    public void Forced_stop_spends_the_alpha_left_after_the_looks_already_taken()
+    {
+        var afterTwoLooks = Design.Alpha - Design.AlphaAtLook(1) - Design.AlphaAtLook(2);
+
+        Assert.Equal(1 - afterTwoLooks, Design.ForcedStopConfidenceLevel(12), 12);
+        Assert.Equal(1 - Design.Alpha, Design.ForcedStopConfidenceLevel(4), 12);
+    }
+
+    [Fact]
+    public void A_big_effect_is_decided_at_the_first_look()
+    {
+        var (baseline, candidate) = SyntheticPairs.LogNormal(6, 0.05, 1.35, seed: 11);
+
+        var step = SequentialTest.Evaluate(Design, baseline, candidate, 5, MetricDirection.LowerIsBetter);
+
+        Assert.True(step.Stop);
+        Assert.Equal(1, step.Look);
+        Assert.Equal(Verdict.Regressed, step.Result.Verdict);
+        Assert.True(step.Result.SignificantlyWorse);
+        Assert.Contains("Regressed", step.Why, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_small_effect_needs_more_pairs_than_a_big_one()
+    {
+        var bigStop = PairsUntilStop(1.35, seed: 21);
+        var smallStop = PairsUntilStop(0.92, seed: 21);
+
+        Assert.Equal(6, bigStop.Pairs);
+        Assert.True(smallStop.Pairs > bigStop.Pairs, $"small effect stopped at {smallStop.Pairs} pairs");
+        Assert.Equal(Verdict.Improved, smallStop.Verdict);
+    }
+
+    [Fact]
+    public void Pair_counts_between_looks_never_stop_and_spend_nothing()
+    {
+        var (baseline, candidate) = SyntheticPairs.LogNormal(8, 0.05, 1.35, seed: 3);
+
+        var step = SequentialTest.Evaluate(Design, baseline, candidate, 5, MetricDirection.LowerIsBetter);
+
+        Assert.False(step.Stop);
+        Assert.Equal(0, step.Look);
+        Assert.Contains("next at 10", step.Why, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Fewer_pairs_than_the_minimum_never_stop()
+    {
+        var (baseline, candidate) = SyntheticPairs.LogNormal(4, 0.05, 2.0, seed: 3);
+
+        var step = SequentialTest.Evaluate(Design, baseline, candidate, 5, MetricDirection.LowerIsBetter);
+
+        Assert.False(step.Stop);
+        Assert.Equal(0, step.Look);
+    }
+
+    [Fact]
+    public void Exhausted_budget_and_maximum_pairs_force_a_final_verdict()
+    {
+        var (baseline, candidate) = SyntheticPairs.LogNormal(60, 0.30, 1.0, seed: 5);
+
+        var forced = SequentialTest.Evaluate(Design, baseline[..12], candidate[..12], 5, MetricDirection.LowerIsBetter, budgetExhausted: true);
+        var atMax = SequentialTest.Evaluate(Design, baseline, candidate, 5, MetricDirection.LowerIsBetter);
+
+        Assert.True(forced.Stop);
+        Assert.Equal(3, forced.Look);
+        Assert.Equal(Design.ForcedStopConfidenceLevel(12), forced.Result.Estimate.ConfidenceLevel);
+        Assert.True(atMax.Stop);
+        Assert.Equal(Design.Looks.Count, atMax.Look);
+        Assert.Equal(Design.FinalConfidenceLevel, atMax.Result.Estimate.ConfidenceLevel, 12);
+        Assert.Equal(Verdict.Inconclusive, atMax.Result.Verdict); // 30% noise cannot resolve ±5% in 60 pairs
+    }
+
+    [Fact]
+    public void No_op_changes_are_rarely_kept_under_repeated_looks()
+    {
+        const int Trials = 300;
+        var kept = 0;
+        for (var trial = 0; trial < Trials; trial++)
+        {
+            // Threshold 0: only the interval guards against a false KEEP here (bound: Alpha / 2 = 2.5%).
+            var result = PairsUntilStop(1.0, seed: 5000 + trial, thresholdPct: 0, sigma: 0.05);
+            if (result.Verdict == Verdict.Improved)
+                kept++;
+        }
+
+        Assert.True(kept / (double)Trials <= 0.025, $"{kept} of {Trials} no-op runs were kept");
+    }
+
+    private static (int Pairs, Verdict Verdict) PairsUntilStop(double trueRatio, int seed, double thresholdPct = 5, double sigma = 0.05)
+    {
+        var (baseline, candidate) = SyntheticPairs.LogNormal(Design.MaxPairs, sigma, trueRatio, seed);
+        for (var pairs = Design.MinPairs; ; pairs += Design.BlockPairs)
+        {
+            var step = SequentialTest.Evaluate(Design, baseline[..pairs], candidate[..pairs], thresholdPct, MetricDirection.LowerIsBetter);
+            if (step.Stop)
+                return (pairs, step.Result.Verdict);
+        }
+    }
+}
