@@ -102,6 +102,11 @@ public static class ConfigStore
             Fail("$.measurement.maxRuns", $"must be at least minRuns ({m.MinRuns}); is {m.MaxRuns}");
         }
 
+        if (m.CalibrationRuns < 3)
+        {
+            Fail("$.measurement.calibrationRuns", $"must be at least 3 (is {m.CalibrationRuns})");
+        }
+
         if (m.WarmupRuns < 0)
         {
             Fail("$.measurement.warmupRuns", "must not be negative");

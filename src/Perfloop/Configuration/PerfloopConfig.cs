@@ -59,7 +59,10 @@ public sealed record MeasurementSettings
     /// <summary>Pairs (one baseline run and one candidate run) measured before the first look.</summary>
     public int MinRuns { get; init; } = 6;
 
-    public int MaxRuns { get; init; } = 30;
+    public int MaxRuns { get; init; } = 60;
+
+    /// <summary>Pairs of the A/A run at session start that measures the machine's noise for this benchmark.</summary>
+    public int CalibrationRuns { get; init; } = 10;
 
     /// <summary>Time budget for one verdict; when it runs out the verdict is taken on what was measured.</summary>
     public double MaxSeconds { get; init; } = 180;

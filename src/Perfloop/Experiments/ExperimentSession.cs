@@ -124,20 +124,23 @@ sealed class SessionContext(
         await PrepareBaselineAsync(head, cancellationToken);
 
         reporter.Status("[baseline] Calibrating noise (the baseline against itself)...");
-        var comparison = await MeasureAsync(number, domain.KeepThresholdPct, cancellationToken);
+        var calibrationPairs = config.Measurement.CalibrationRuns;
+        var comparison = await MeasureAsync(number, domain.KeepThresholdPct, new SequentialDesign(calibrationPairs, calibrationPairs), cancellationToken);
         if (comparison.Failure is { } failure)
         {
             throw new PerfloopException($"the benchmark fails on the unchanged code ({failure.Message}); fix the bench command in {PerfloopConfig.FileName}", ExitCodes.Failure);
         }
 
-        var baseline = Median(comparison.Values(Side.Baseline, Metric));
-        var other = Median(comparison.Values(Side.Candidate, Metric));
+        var a1 = comparison.Values(Side.Baseline, Metric);
+        var a2 = comparison.Values(Side.Candidate, Metric);
+        var baseline = Median(a1);
+        var other = Median(a2);
         var estimate = comparison.Result!.Estimate;
-        var noisePct = Math.Max(Math.Abs(estimate.LowPct), Math.Abs(estimate.HighPct));
         var configured = config.Thresholds.KeepPct ?? domain.KeepThresholdPct;
-        effectiveThresholdPct = Math.Max(configured, noisePct);
+        var noise = NoiseCalibration.Calibrate(a1, a2, configured);
+        effectiveThresholdPct = noise.EffectiveThresholdPct;
         var thresholdText = string.Create(CultureInfo.InvariantCulture,
-            $"{effectiveThresholdPct:0.##}% (domain {configured:0.##}%, A/A noise ±{noisePct:0.##}% over {comparison.Pairs} runs)");
+            $"{effectiveThresholdPct:0.##}% (domain {configured:0.##}%, A/A noise {noise.NoisePct:0.##}% per run pair over {noise.Pairs} pairs, k = {noise.K:0.##})");
         reporter.Status($"[baseline] {Metric} {StatusLines.Measure(baseline, Unit)}; effective keep threshold {thresholdText}");
         await File.WriteAllTextAsync(Conventions.PathIn(repository.Root), Conventions.Render(guard, domain.Name, thresholdText), cancellationToken);
 
@@ -232,7 +235,7 @@ sealed class SessionContext(
         if (evidence.OutputDifference is null)
         {
             reporter.Status(StatusLines.Benchmarking(n));
-            var comparison = await MeasureAsync(n, effectiveThresholdPct, cancellationToken);
+            var comparison = await MeasureAsync(n, effectiveThresholdPct, new SequentialDesign(config.Measurement.MinRuns, config.Measurement.MaxRuns), cancellationToken);
             evidence = evidence with
             {
                 BenchmarkFailure = comparison.Failure is { } f ? $"{f.Side.ToString().ToLowerInvariant()} run {f.Message}" : null,
@@ -408,12 +411,12 @@ sealed class SessionContext(
         return line.Length <= 200 ? line : line[..197] + "...";
     }
 
-    async Task<Comparison> MeasureAsync(int n, double thresholdPct, CancellationToken cancellationToken)
+    async Task<Comparison> MeasureAsync(int n, double thresholdPct, SequentialDesign design, CancellationToken cancellationToken)
     {
         var m = config.Measurement;
         var plan = new MeasurementPlan(
             m.WarmupRuns,
-            new SequentialDesign(MinPairs: m.MinRuns, MaxPairs: m.MaxRuns),
+            design,
             TimeSpan.FromSeconds(m.MaxSeconds),
             TimeSpan.FromSeconds(config.Timeouts.BenchSeconds),
             m.Seed + seedOffset++);

@@ -105,15 +105,10 @@ public sealed class InterleavedBenchmark(IProcessRunner runner, string command, 
             var outOfTime = clock.Elapsed >= plan.MaxDuration;
             var step = SequentialTest.Evaluate(plan.Design, baseline, candidate, thresholdPct, direction, budgetExhausted: outOfTime);
             result = step.Result;
+            // Out of time, the test takes a final look that spends the remaining error budget, and always stops.
             if (step.Stop)
             {
-                stopReason = step.Why;
-                break;
-            }
-
-            if (outOfTime)
-            {
-                stopReason = $"time budget of {plan.MaxDuration.TotalSeconds:0}s used";
+                stopReason = outOfTime ? $"time budget of {plan.MaxDuration.TotalSeconds:0}s used; {step.Why}" : step.Why;
                 break;
             }
         }
