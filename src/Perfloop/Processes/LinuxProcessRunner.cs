@@ -20,12 +20,15 @@ internal static class LinuxProcessRunner
         if (cancellationToken.IsCancellationRequested)
             return Task.FromResult(ProcessResult.CancelledBeforeStart());
 
-        var child = LinuxChild.Start(spec);
         var completion = new TaskCompletionSource<ProcessResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The spawn happens on the supervising thread, which is already polling when a short child exits:
+        // spawning first and starting the thread afterwards would add the thread's start-up to WallTime.
         var supervisor = new Thread(() =>
         {
+            LinuxChild? child = null;
             try
             {
+                child = LinuxChild.Start(spec);
                 completion.SetResult(child.Supervise(cancellationToken));
             }
             catch (Exception exception)
@@ -34,12 +37,12 @@ internal static class LinuxProcessRunner
             }
             finally
             {
-                child.Dispose();
+                child?.Dispose();
             }
         })
         {
             IsBackground = true,
-            Name = $"perfloop child {child.ProcessId}",
+            Name = "perfloop child supervisor",
         };
         supervisor.UnsafeStart();
         return completion.Task;
