@@ -1,0 +1,174 @@
+using System.Runtime.InteropServices;
+
+namespace Perfloop.Processes;
+
+/// <summary>
+/// The libc calls the Linux runner needs. Constants and layouts are those of 64-bit Linux (x86-64 and arm64
+/// share them); the runner is only used there.
+/// </summary>
+internal static unsafe partial class LinuxNative
+{
+    private const string Libc = "libc";
+
+    public const int ESRCH = 3;
+    public const int EINTR = 4;
+    public const int ECHILD = 10;
+    public const int EAGAIN = 11;
+    public const int ENOENT = 2;
+    public const int EPIPE = 32;
+
+    public const int O_RDONLY = 0;
+    public const int O_NONBLOCK = 0x800;
+    public const int O_CLOEXEC = 0x80000;
+    public const int F_GETFL = 3;
+    public const int F_SETFL = 4;
+    public const int X_OK = 1;
+
+    public const short POLLIN = 0x1;
+    public const short POLLOUT = 0x4;
+    public const short POLLERR = 0x8;
+    public const short POLLHUP = 0x10;
+    public const short POLLNVAL = 0x20;
+
+    public const short POSIX_SPAWN_SETPGROUP = 0x02;
+    public const short POSIX_SPAWN_SETSIGDEF = 0x04;
+    public const short POSIX_SPAWN_SETSIGMASK = 0x08;
+
+    public const int SIGKILL = 9;
+    public const int SIGTERM = 15;
+    public const int SIGSTOP = 19;
+    public const int LastSignal = 64;
+
+    public const int WNOHANG = 1;
+    public const int WEXITED = 4;
+    public const int WNOWAIT = 0x01000000;
+    public const int P_PID = 1;
+
+    public const int EFD_NONBLOCK = 0x800;
+    public const int EFD_CLOEXEC = 0x80000;
+
+    public const long SYS_pidfd_open = 434;
+
+    // glibc's posix_spawn_file_actions_t is 80 bytes, posix_spawnattr_t 336, sigset_t 128; musl's are smaller.
+    // Opaque buffers with room to spare keep this independent of the exact libc.
+    public const int OpaqueSpawnStructBytes = 1024;
+    public const int OpaqueSigsetBytes = 256;
+    public const int SiginfoBytes = 128;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct TimeVal
+    {
+        public long Seconds;
+        public long Microseconds;
+
+        public readonly TimeSpan ToTimeSpan() => TimeSpan.FromTicks((Seconds * TimeSpan.TicksPerSecond) + (Microseconds * TimeSpan.TicksPerMicrosecond));
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct ResourceUsage
+    {
+        public TimeVal UserTime;
+        public TimeVal SystemTime;
+
+        /// <summary>Peak resident set size in KiB.</summary>
+        public long MaxRssKib;
+
+        public fixed long Remaining[13];
+    }
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int pipe2(int* fds, int flags);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int close(int fd);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial nint read(int fd, byte* buffer, nint count);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial nint write(int fd, byte* buffer, nint count);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int poll(PollFd* fds, nuint count, int timeoutMilliseconds);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int fcntl(int fd, int command, int argument);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int kill(int pid, int signal);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int wait4(int pid, int* status, int options, ResourceUsage* usage);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int waitid(int idType, int id, void* info, int options);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial long syscall(long number, long argument1, long argument2);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int eventfd(uint initialValue, int flags);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int access(byte* path, int mode);
+
+    // posix_spawn* return an error number instead of setting errno.
+    [LibraryImport(Libc)]
+    public static partial int posix_spawn(int* pid, byte* path, void* fileActions, void* attributes, byte** argv, byte** envp);
+
+    [LibraryImport(Libc)]
+    public static partial int posix_spawn_file_actions_init(void* fileActions);
+
+    [LibraryImport(Libc)]
+    public static partial int posix_spawn_file_actions_destroy(void* fileActions);
+
+    [LibraryImport(Libc)]
+    public static partial int posix_spawn_file_actions_adddup2(void* fileActions, int fd, int newFd);
+
+    [LibraryImport(Libc)]
+    public static partial int posix_spawn_file_actions_addopen(void* fileActions, int fd, byte* path, int flags, int mode);
+
+    [LibraryImport(Libc)]
+    public static partial int posix_spawn_file_actions_addchdir_np(void* fileActions, byte* path);
+
+    [LibraryImport(Libc)]
+    public static partial int posix_spawn_file_actions_addclosefrom_np(void* fileActions, int lowFd);
+
+    [LibraryImport(Libc)]
+    public static partial int posix_spawnattr_init(void* attributes);
+
+    [LibraryImport(Libc)]
+    public static partial int posix_spawnattr_destroy(void* attributes);
+
+    [LibraryImport(Libc)]
+    public static partial int posix_spawnattr_setflags(void* attributes, short flags);
+
+    [LibraryImport(Libc)]
+    public static partial int posix_spawnattr_setpgroup(void* attributes, int processGroup);
+
+    [LibraryImport(Libc)]
+    public static partial int posix_spawnattr_setsigmask(void* attributes, void* signalSet);
+
+    [LibraryImport(Libc)]
+    public static partial int posix_spawnattr_setsigdefault(void* attributes, void* signalSet);
+
+    [LibraryImport(Libc)]
+    public static partial int sigemptyset(void* signalSet);
+
+    [LibraryImport(Libc)]
+    public static partial int sigaddset(void* signalSet, int signal);
+
+    public static int LastErrno => Marshal.GetLastPInvokeError();
+
+    public static string Describe(int errno) => Marshal.GetPInvokeErrorMessage(errno);
+
+    public static IOException Failure(string call, int errno) => new($"{call} failed: {Describe(errno)} (errno {errno})");
+}
