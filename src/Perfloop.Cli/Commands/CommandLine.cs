@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Perfloop.Errors;
 
 namespace Perfloop.Cli.Commands;
@@ -28,10 +29,26 @@ static class CommandLine
         var configuration = new InvocationConfiguration
         {
             EnableDefaultExceptionHandler = false,
-            // The loop restores the work tree on Ctrl-C; it must not be cut short.
+            // Termination is handled below: the loop restores the work tree on Ctrl-C and must not be cut short.
             ProcessTerminationTimeout = null,
         };
-        return await parse.InvokeAsync(configuration);
+        using var interrupted = new CancellationTokenSource();
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => Interrupt(context, interrupted));
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => Interrupt(context, interrupted));
+        return await parse.InvokeAsync(configuration, interrupted.Token);
+    }
+
+    /// <summary>The first Ctrl-C (or SIGTERM) cancels the command, which then cleans up; a second one ends the process at once.</summary>
+    static void Interrupt(PosixSignalContext context, CancellationTokenSource interrupted)
+    {
+        if (interrupted.IsCancellationRequested)
+        {
+            return;
+        }
+
+        context.Cancel = true;
+        Console.Error.WriteLine("perfloop: interrupting; restoring the work tree (press Ctrl-C again to stop at once)");
+        interrupted.Cancel();
     }
 
     /// <summary>Runs a command body: expected errors print one line, interruption exits 130, nothing prints a stack trace.</summary>

@@ -21,9 +21,10 @@ static class ExperimentCommand
         var impact = new Option<string>("--impact") { Description = "Estimated impact, e.g. '~40% of runtime'", DefaultValueFactory = _ => "" };
         var strategy = new Option<string>("--strategy") { Description = "Strategy of the domain's rotation, e.g. data-structure", DefaultValueFactory = _ => "" };
         var summary = new Option<string?>("--summary") { Description = "One-line summary of the change" };
-        var start = Step("start", "Open the next experiment: print its Target line and capture the oracle on the unchanged code", [target, category, impact, strategy, summary],
+        var allowDirty = new Option<bool>("--allow-dirty") { Description = "Set your uncommitted changes aside (git stash) until the experiment is decided or abandoned" };
+        var start = Step("start", "Open the next experiment: print its Target line and capture the oracle on the unchanged code", [target, category, impact, strategy, summary, allowDirty],
             (controller, parse, ct) => controller.StartAsync(
-                new CandidateInfo(parse.GetValue(summary) ?? "", parse.GetValue(target)!, parse.GetValue(category)!, parse.GetValue(strategy)!, parse.GetValue(impact)!), ct));
+                new CandidateInfo(parse.GetValue(summary) ?? "", parse.GetValue(target)!, parse.GetValue(category)!, parse.GetValue(strategy)!, parse.GetValue(impact)!), ct, parse.GetValue(allowDirty)));
 
         var checkSummary = new Option<string?>("--summary") { Description = "One-line summary of the change you made" };
         var check = Step("check", "Verify the change: protected paths, build, output equivalence with the oracle", [checkSummary],

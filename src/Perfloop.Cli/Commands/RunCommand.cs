@@ -12,10 +12,11 @@ static class RunCommand
     {
         var candidates = new Option<string>("--candidates") { Description = "Folder of git format-patch files, tried in file-name order", Required = true };
         var maxExperiments = new Option<int?>("--max-experiments") { Description = "Stop after this many experiments" };
+        var allowDirty = new Option<bool>("--allow-dirty") { Description = "Set your uncommitted changes aside (git stash) for the run and give them back at its end" };
         var directory = new Option<string>("--dir") { Description = "Repository to optimize (default: the current directory)", DefaultValueFactory = _ => "." };
         var command = new Command("run", "Run the experiment loop: each candidate is checked, measured, guarded, then kept as a commit or discarded")
         {
-            candidates, maxExperiments, directory,
+            candidates, maxExperiments, allowDirty, directory,
         };
         command.Validators.Add(result =>
         {
@@ -26,18 +27,28 @@ static class RunCommand
         });
         command.SetAction((parse, cancellationToken) => CommandLine.GuardAsync(async () =>
         {
-            var implementer = new PatchSeries(Path.GetFullPath(parse.GetValue(candidates)!));
-            await RunLoopAsync(Path.GetFullPath(parse.GetValue(directory)!), implementer, parse.GetValue(maxExperiments), cancellationToken);
+            var candidateDirectory = Path.GetFullPath(parse.GetValue(candidates)!);
+            var implementer = new PatchSeries(candidateDirectory);
+            var options = new RunOptions(Path.GetFullPath(parse.GetValue(directory)!), implementer)
+            {
+                MaxExperiments = parse.GetValue(maxExperiments),
+                AllowDirty = parse.GetValue(allowDirty),
+                CandidateSource = "patches:" + candidateDirectory,
+            };
+            await RunLoopAsync(options, cancellationToken);
             return 0;
         }, cancellationToken));
         return command;
     }
 
-    public static async Task<SessionSummary> RunLoopAsync(string directory, IImplementer implementer, int? maxExperiments, CancellationToken cancellationToken)
+    public static Task<SessionSummary> RunLoopAsync(string directory, IImplementer implementer, int? maxExperiments, CancellationToken cancellationToken) =>
+        RunLoopAsync(new RunOptions(directory, implementer) { MaxExperiments = maxExperiments }, cancellationToken);
+
+    public static async Task<SessionSummary> RunLoopAsync(RunOptions options, CancellationToken cancellationToken)
     {
         var reporter = new ConsoleReporter(Console.Out, Console.Error);
         var session = new ExperimentSession(new ProcessRunner(), reporter, TimeProvider.System);
-        var summary = await session.RunAsync(new RunOptions(directory, implementer) { MaxExperiments = maxExperiments }, cancellationToken);
+        var summary = await session.RunAsync(options, cancellationToken);
         Console.WriteLine($"done: {summary.Kept} kept of {summary.Experiments} experiments; results in {summary.ResultsPath}");
         return summary;
     }

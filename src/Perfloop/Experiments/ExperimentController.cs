@@ -12,13 +12,22 @@ namespace Perfloop.Experiments;
 /// </summary>
 public sealed class ExperimentController(IProcessRunner runner, ILoopReporter reporter, TimeProvider clock, string directory)
 {
-    public Task<StepReport> StartAsync(CandidateInfo candidate, CancellationToken cancellationToken) =>
+    public Task<StepReport> StartAsync(CandidateInfo candidate, CancellationToken cancellationToken, bool allowDirty = false) =>
         WithStepsAsync(async (workspace, steps) =>
         {
             // A run that was killed leaves a journal its dead process cannot finish; an agent's own journal stays.
             if (ExperimentJournal.Load(workspace.Root) is { Driver: ExperimentDriver.Loop } stale && !RepositoryLock.IsAlive(stale.ProcessId))
             {
                 await steps.RecoverAsync("the previous run was interrupted", cancellationToken);
+            }
+
+            if (ExperimentJournal.Load(workspace.Root) is null)
+            {
+                await GiveBackAsync(workspace);
+                if (allowDirty && await SetAsideWork.SetAsideAsync(workspace.Repository, "perfloop experiment", clock, cancellationToken) is { } setAside)
+                {
+                    reporter.Status(setAside);
+                }
             }
 
             if (workspace.CalibratedThresholdPct() is null && ExperimentJournal.Load(workspace.Root) is null)
@@ -69,6 +78,11 @@ public sealed class ExperimentController(IProcessRunner runner, ILoopReporter re
         WithActiveAsync(async (steps, state) =>
         {
             var outcome = await steps.DecideAsync(state, maxReworks, cancellationToken);
+            if (outcome.ContinueWith is null)
+            {
+                await GiveBackAsync(steps.Workspace);
+            }
+
             var after = outcome.ContinueWith ?? state;
             var report = StepReport.From("decide", after, outcome.ContinueWith is not null
                 ? "rework the change so the guard passes (tests and guard files must not change), then 'perfloop experiment check' again"
@@ -87,6 +101,7 @@ public sealed class ExperimentController(IProcessRunner runner, ILoopReporter re
         {
             var state = ExperimentJournal.Load(workspace.Root) ?? throw new PerfloopException("no experiment is in progress; nothing to abandon");
             var row = await steps.RecoverAsync("abandoned", cancellationToken);
+            await GiveBackAsync(workspace);
             return StepReport.From("abandon", state, "run 'perfloop experiment start' for the next target") with
             {
                 Decision = row is null ? null : ResultRow.StatusWord(row.Status),
@@ -99,6 +114,15 @@ public sealed class ExperimentController(IProcessRunner runner, ILoopReporter re
     {
         await using var workspace = await Workspace.OpenAsync(runner, reporter, clock, directory, cancellationToken);
         return SessionStatus.Describe(workspace.Domain, workspace.Metric, workspace.Rows(), ExperimentJournal.Load(workspace.Root), workspace.CalibratedThresholdPct());
+    }
+
+    /// <summary>Changes set aside by <c>start --allow-dirty</c> come back once no experiment holds the tree.</summary>
+    async Task GiveBackAsync(Workspace workspace)
+    {
+        if (await SetAsideWork.RestoreAsync(workspace.Repository, CancellationToken.None) is { } back)
+        {
+            reporter.Status(back.Message);
+        }
     }
 
     async Task<StepReport> WithActiveAsync(Func<ExperimentSteps, ExperimentState, Task<StepReport>> action, CancellationToken cancellationToken) =>

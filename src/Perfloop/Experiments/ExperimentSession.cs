@@ -9,6 +9,12 @@ namespace Perfloop.Experiments;
 public sealed record RunOptions(string Directory, IImplementer Implementer)
 {
     public int? MaxExperiments { get; init; }
+
+    /// <summary>Set the user's uncommitted changes aside (git stash) for the run and give them back at its end.</summary>
+    public bool AllowDirty { get; init; }
+
+    /// <summary>Names the candidates (e.g. the patch folder); a run over the same source after an interruption resumes.</summary>
+    public string? CandidateSource { get; init; }
 }
 
 public sealed record SessionSummary(string RepositoryRoot, string ResultsPath, IReadOnlyList<ResultRow> Rows)
@@ -41,9 +47,52 @@ public sealed class ExperimentSession(IProcessRunner runner, ILoopReporter repor
             rows.Add(recovered);
         }
 
+        // Changes a killed run set aside come back first, onto the restored tree.
+        if (await SetAsideWork.RestoreAsync(workspace.Repository, cancellationToken) is { } givenBack)
+        {
+            reporter.Status($"[session] {givenBack.Message}");
+        }
+
         await workspace.Repository.HeadAsync(cancellationToken);
+        if (options.AllowDirty && await SetAsideWork.SetAsideAsync(workspace.Repository, "perfloop run", clock, cancellationToken) is { } setAside)
+        {
+            reporter.Status($"[session] {setAside}");
+        }
+
+        try
+        {
+            await RunCandidatesAsync(workspace, steps, options, rows, cancellationToken);
+        }
+        finally
+        {
+            // Also after Ctrl-C; after a failure mid-experiment the journal stays and the next command restores first.
+            if (ExperimentJournal.Load(workspace.Root) is null && await SetAsideWork.RestoreAsync(workspace.Repository, CancellationToken.None) is { } back)
+            {
+                reporter.Status($"[session] {back.Message}");
+            }
+        }
+
+        return new SessionSummary(workspace.Root, PerfloopPaths.Results(workspace.Root), rows);
+    }
+
+    async Task RunCandidatesAsync(Workspace workspace, ExperimentSteps steps, RunOptions options, List<ResultRow> rows, CancellationToken cancellationToken)
+    {
         await workspace.EnsureCleanAsync(cancellationToken);
         await workspace.Repository.PruneWorktreesAsync(cancellationToken);
+
+        var previous = RunMarker.Load(workspace.Root);
+        var resuming = options.CandidateSource is { } source && previous?.CandidateSource == source;
+        var skip = resuming ? previous!.Recorded(workspace.Rows()) : new CandidateTally([]);
+        if (options.CandidateSource is { } candidateSource && !resuming)
+        {
+            new RunMarker(candidateSource, workspace.NextExperimentNumber(), clock.GetUtcNow()).Save(workspace.Root);
+        }
+
+        if (resuming)
+        {
+            reporter.Status($"[session] resuming the interrupted run over {options.CandidateSource}: candidates it already recorded are skipped");
+        }
+
         rows.Add(await workspace.CalibrateAsync(cancellationToken));
 
         var started = 0;
@@ -53,6 +102,13 @@ public sealed class ExperimentSession(IProcessRunner runner, ILoopReporter repor
             if (candidate is null)
             {
                 break;
+            }
+
+            if (skip.TryConsume(candidate))
+            {
+                reporter.Detail($"[session] skipping '{candidate.Summary}': already recorded by the interrupted run");
+                options.Implementer.Advance();
+                continue;
             }
 
             started++;
@@ -70,7 +126,8 @@ public sealed class ExperimentSession(IProcessRunner runner, ILoopReporter repor
             options.Implementer.Advance();
         }
 
-        return new SessionSummary(workspace.Root, PerfloopPaths.Results(workspace.Root), rows);
+        // A normal end: the next run over these candidates starts over instead of resuming.
+        RunMarker.Delete(workspace.Root);
     }
 
     static async Task<ResultRow> RunExperimentAsync(ExperimentSteps steps, IImplementer implementer, CandidateInfo candidate, CancellationToken cancellationToken)

@@ -118,9 +118,11 @@ public static class ExperimentJournal
         var path = PathIn(repositoryRoot);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temp = path + ".tmp";
+        // Reasons in the journal may quote command output; secrets from the environment never reach the disk.
+        var json = Safety.SecretRedactor.Current.Redact(JsonSerializer.Serialize(state, Options));
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
         {
-            JsonSerializer.Serialize(stream, state, Options);
+            stream.Write(System.Text.Encoding.UTF8.GetBytes(json));
             stream.Flush(flushToDisk: true);
         }
 

@@ -5,6 +5,7 @@ using Perfloop.Implementers;
 using Perfloop.Journal;
 using Perfloop.Measurement;
 using Perfloop.Oracle;
+using Perfloop.Safety;
 using Perfloop.Statistics;
 
 namespace Perfloop.Experiments;
@@ -18,6 +19,8 @@ public sealed record DecideOutcome(Decision Decision, ResultRow? Row, Experiment
 /// </summary>
 public sealed class ExperimentSteps(Workspace workspace)
 {
+    public Workspace Workspace => workspace;
+
     ILoopReporter Reporter => workspace.Reporter;
 
     string Root => workspace.Root;
@@ -94,6 +97,10 @@ public sealed class ExperimentSteps(Workspace workspace)
         else if (workspace.Protected.FirstViolation(paths) is { } violation)
         {
             early = new(ExperimentStatus.Discard, $"touches protected path {violation.Path} ({violation.Reason})");
+        }
+        else if (PatchPaths.FirstSymlinkOut(paths, Root) is { } escape)
+        {
+            early = new(ExperimentStatus.Discard, $"reaches outside the repository: {escape.Path} is {escape.Reason}");
         }
         else if (await workspace.BuildAsync(Root, Path.Combine(directory, "build.log"), cancellationToken) is { } buildFailure)
         {

@@ -101,7 +101,7 @@ public sealed class Workspace : IAsyncDisposable
         if (dirty.Count > 0)
         {
             throw new PerfloopException(
-                $"the work tree has uncommitted changes ({dirty[0]}{(dirty.Count > 1 ? $" and {dirty.Count - 1} more" : "")}); commit or stash them first so no work of yours can be lost");
+                $"the work tree has uncommitted changes ({dirty[0]}{(dirty.Count > 1 ? $" and {dirty.Count - 1} more" : "")}); commit or stash them first, or pass --allow-dirty to have perfloop set them aside and give them back, so no work of yours can be lost");
         }
     }
 
@@ -182,7 +182,7 @@ public sealed class Workspace : IAsyncDisposable
         var result = await Runner.RunAsync(spec, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
         Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
-        await File.WriteAllTextAsync(logPath, result.StdoutText + result.StderrText, cancellationToken);
+        await File.WriteAllTextAsync(logPath, SecretRedactor.Current.Redact(result.StdoutText + result.StderrText), cancellationToken);
         if (result.Succeeded)
         {
             return null;
@@ -200,7 +200,7 @@ public sealed class Workspace : IAsyncDisposable
         var result = await Runner.RunAsync(spec, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
         Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
-        await File.WriteAllTextAsync(logPath, result.StdoutText + result.StderrText, cancellationToken);
+        await File.WriteAllTextAsync(logPath, SecretRedactor.Current.Redact(result.StdoutText + result.StderrText), cancellationToken);
         if (result.Succeeded)
         {
             return null;
@@ -288,7 +288,7 @@ public sealed class Workspace : IAsyncDisposable
     {
         var lines = (result.StdoutText + "\n" + result.StderrText).Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
         var error = lines.FirstOrDefault(l => l.Contains("error", StringComparison.OrdinalIgnoreCase) || l.Contains("fail", StringComparison.OrdinalIgnoreCase));
-        var line = error ?? (lines.Count > 0 ? lines[^1] : "(no output)");
+        var line = SecretRedactor.Current.Redact(error ?? (lines.Count > 0 ? lines[^1] : "(no output)"));
         return line.Length <= 200 ? line : line[..197] + "...";
     }
 

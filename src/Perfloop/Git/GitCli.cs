@@ -23,6 +23,9 @@ public sealed class GitCli(IProcessRunner runner, string workingDirectory)
         ["GIT_EDITOR"] = "true",
     };
 
+    /// <summary>Every git command Perfloop runs is local and quick; one that hangs (a lock, a hook) is stopped.</summary>
+    public static TimeSpan Timeout { get; } = TimeSpan.FromMinutes(5);
+
     public string WorkingDirectory { get; } = workingDirectory;
 
     public Task<ProcessResult> TryRunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken = default) =>
@@ -33,7 +36,7 @@ public sealed class GitCli(IProcessRunner runner, string workingDirectory)
         var spec = new CommandSpec("git", arguments, WorkingDirectory)
         {
             Environment = Environment,
-            Timeout = TimeSpan.FromMinutes(5),
+            Timeout = Timeout,
             StandardInput = standardInput,
         };
         return await runner.RunAsync(spec, cancellationToken);
@@ -49,8 +52,9 @@ public sealed class GitCli(IProcessRunner runner, string workingDirectory)
         var result = await TryRunWithInputAsync(arguments, standardInput, cancellationToken);
         if (!result.Succeeded)
         {
+            var why = result.TimedOut ? $"timed out after {Timeout.TotalMinutes:0} minutes (is a git lock or hook waiting?)" : FirstLine(result.StderrText);
             throw new PerfloopException(
-                $"git {string.Join(' ', arguments.Take(3))} failed in {WorkingDirectory}: {FirstLine(result.StderrText)}",
+                $"git {string.Join(' ', arguments.Take(3))} failed in {WorkingDirectory}: {why}",
                 ExitCodes.Failure);
         }
 

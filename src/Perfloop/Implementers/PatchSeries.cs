@@ -35,6 +35,12 @@ public sealed class PatchSeries : IImplementer
     public async Task<string?> ImplementAsync(ImplementationRequest request, CancellationToken cancellationToken)
     {
         var patch = patches[position];
+        // The patch's own file names are checked before git sees it: nothing outside the repository is ever written.
+        if (Safety.PatchPaths.Problem(await File.ReadAllTextAsync(patch.Path, cancellationToken), request.Repository.Root) is { } refused)
+        {
+            return refused;
+        }
+
         var problem = await request.Repository.ApplyPatchAsync(Path.GetFullPath(patch.Path), cancellationToken);
         return problem is null ? null : $"patch does not apply: {problem}";
     }

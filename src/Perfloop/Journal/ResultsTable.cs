@@ -103,21 +103,93 @@ public static class ResultsTable
     static string Number(double? value) =>
         value is { } v && double.IsFinite(v) ? Math.Round(v, 4).ToString("0.####", CultureInfo.InvariantCulture) : "";
 
-    /// <summary>Appends one row as a single write, creating the file with its header when needed.</summary>
+    /// <summary>
+    /// Appends one row as a single O_APPEND write, creating the file with its header when needed. A torn last line
+    /// (a row whose write never completed) is cut off first: its experiment is still in the journal and recovery
+    /// records it again.
+    /// </summary>
     public static void Append(string path, ResultRow row)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var line = FormatRow(row) + "\n";
+        CutTornTail(path);
+        var line = Safety.SecretRedactor.Current.Redact(FormatRow(row)) + "\n";
         var needsHeader = !File.Exists(path) || new FileInfo(path).Length == 0;
-        var text = needsHeader ? Header + "\n" + line : line;
-        using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
-        var bytes = Encoding.UTF8.GetBytes(text);
-        stream.Write(bytes);
+        AppendOnlyFile.AppendAll(path, needsHeader ? Header + "\n" + line : line);
+    }
+
+    static void CutTornTail(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return;
+        }
+
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+        if (stream.Length == 0)
+        {
+            return;
+        }
+
+        stream.Seek(-1, SeekOrigin.End);
+        if (stream.ReadByte() == '\n')
+        {
+            return;
+        }
+
+        var keep = stream.Length - 1;
+        while (keep > 0)
+        {
+            stream.Seek(keep - 1, SeekOrigin.Begin);
+            if (stream.ReadByte() == '\n')
+            {
+                break;
+            }
+
+            keep--;
+        }
+
+        stream.SetLength(keep);
         stream.Flush(flushToDisk: true);
     }
 
-    public static IReadOnlyList<ResultRow> Read(string path) =>
-        File.Exists(path) ? Parse(File.ReadAllText(path), path) : [];
+    /// <summary>Reads the table; a torn last line (no newline: its append was cut short) is ignored, duplicate numbers are an error.</summary>
+    public static IReadOnlyList<ResultRow> Read(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return [];
+        }
+
+        var text = File.ReadAllText(path);
+        var end = text.LastIndexOf('\n');
+        if (end >= 0 && end < text.Length - 1)
+        {
+            text = text[..(end + 1)];
+        }
+
+        var rows = Parse(text, path);
+        if (DuplicateNumber(rows) is { } duplicate)
+        {
+            throw new PerfloopException($"{path}: experiment number {duplicate} appears on more than one row; the file was edited or written by two runs at once — keep one of the rows and renumber the other");
+        }
+
+        return rows;
+    }
+
+    /// <summary>The first experiment number used by more than one row, or null when all are unique.</summary>
+    public static int? DuplicateNumber(IEnumerable<ResultRow> rows)
+    {
+        var seen = new HashSet<int>();
+        foreach (var row in rows)
+        {
+            if (!seen.Add(row.Experiment))
+            {
+                return row.Experiment;
+            }
+        }
+
+        return null;
+    }
 
     public static IReadOnlyList<ResultRow> Parse(string text, string source = "results.tsv")
     {

@@ -131,7 +131,7 @@ public sealed class InterleavedBenchmark(IProcessRunner runner, string command, 
             var why = result.TimedOut
                 ? $"timed out after {plan.RunTimeout.TotalSeconds:0}s"
                 : $"exit code {result.ExitCode}: {Git.GitCli.FirstLine(LastLines(result.StderrText + "\n" + result.StdoutText))}";
-            return (null, new RunFailure(side, result.ExitCode, result.TimedOut, why));
+            return (null, new RunFailure(side, result.ExitCode, result.TimedOut, Safety.SecretRedactor.Current.Redact(why)));
         }
 
         var cpu = result.UserCpu is { } user && result.SystemCpu is { } system ? (user + system).TotalMilliseconds : (double?)null;

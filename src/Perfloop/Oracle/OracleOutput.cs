@@ -14,7 +14,7 @@ public sealed record OracleOutput(
     IReadOnlyDictionary<string, string?> FileHashes)
 {
     public static OracleOutput From(string command, ProcessResult result, IReadOnlyDictionary<string, string?> files) =>
-        new(command, result.ExitCode, result.StdoutSha256, result.StdoutBytes, result.StdoutHead, files);
+        new(command, result.ExitCode, result.StdoutSha256, result.StdoutBytes, Safety.SecretRedactor.Current.Redact(result.StdoutHead), files);
 
     /// <summary>Null when <paramref name="actual"/> matches this output, else what differs, in words.</summary>
     public string? Difference(OracleOutput actual)

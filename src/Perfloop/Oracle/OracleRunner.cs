@@ -1,6 +1,7 @@
 using Perfloop.Configuration;
 using Perfloop.Errors;
 using Perfloop.Processes;
+using Perfloop.Safety;
 
 namespace Perfloop.Oracle;
 
@@ -27,8 +28,8 @@ public sealed class OracleRunner(IProcessRunner runner, TimeSpan timeout)
             if (saveDirectory is not null)
             {
                 Directory.CreateDirectory(saveDirectory);
-                await File.WriteAllBytesAsync(Path.Combine(saveDirectory, $"oracle-{i + 1}.stdout"), result.StdoutHead, cancellationToken);
-                await File.WriteAllTextAsync(Path.Combine(saveDirectory, $"oracle-{i + 1}.stderr"), result.StderrText, cancellationToken);
+                await File.WriteAllBytesAsync(Path.Combine(saveDirectory, $"oracle-{i + 1}.stdout"), SecretRedactor.Current.Redact(result.StdoutHead), cancellationToken);
+                await File.WriteAllTextAsync(Path.Combine(saveDirectory, $"oracle-{i + 1}.stderr"), SecretRedactor.Current.Redact(result.StderrText), cancellationToken);
             }
         }
 

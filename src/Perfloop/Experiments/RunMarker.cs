@@ -1,0 +1,71 @@
+using System.Text.Json;
+using Perfloop.Configuration;
+using Perfloop.Implementers;
+using Perfloop.Journal;
+
+namespace Perfloop.Experiments;
+
+/// <summary>
+/// <c>.perfloop/run.json</c>: which candidate source a <c>run</c> works through and the first experiment number
+/// it used. It is written when the run starts and removed when the run ends normally, so when a run is started
+/// again over the same candidates after a kill, Ctrl-C or error, it resumes: candidates already recorded by the
+/// interrupted run (results rows numbered from <see cref="FirstExperiment"/> with the same summary and target)
+/// are skipped, not tried twice.
+/// </summary>
+public sealed record RunMarker(string CandidateSource, int FirstExperiment, DateTimeOffset StartedAt)
+{
+    public static string PathIn(string repositoryRoot) => Path.Combine(PerfloopPaths.StateDirectory(repositoryRoot), "run.json");
+
+    public static RunMarker? Load(string repositoryRoot)
+    {
+        var path = PathIn(repositoryRoot);
+        try
+        {
+            return File.Exists(path) ? JsonSerializer.Deserialize<RunMarker>(File.ReadAllText(path), ConfigStore.JsonOptions) : null;
+        }
+        catch (JsonException)
+        {
+            // A damaged marker only costs the resume: the run starts over the candidates from the first one.
+            return null;
+        }
+    }
+
+    public void Save(string repositoryRoot)
+    {
+        var path = PathIn(repositoryRoot);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(this, ConfigStore.JsonOptions));
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
+
+    public static void Delete(string repositoryRoot)
+    {
+        if (File.Exists(PathIn(repositoryRoot)))
+        {
+            File.Delete(PathIn(repositoryRoot));
+        }
+    }
+
+    /// <summary>The candidates the interrupted run already recorded, as (summary, target) with multiplicity.</summary>
+    public CandidateTally Recorded(IEnumerable<ResultRow> rows) =>
+        new(rows.Where(r => r.Experiment >= FirstExperiment && r.Status != ExperimentStatus.Baseline).Select(r => (r.Summary, r.Target)));
+}
+
+/// <summary>A multiset of candidates by (summary, target): two patches with the same subject and target count twice.</summary>
+public sealed class CandidateTally(IEnumerable<(string Summary, string Target)> recorded)
+{
+    readonly Dictionary<(string, string), int> counts = recorded.GroupBy(c => c).ToDictionary(g => g.Key, g => g.Count());
+
+    /// <summary>True (and one occurrence used up) when <paramref name="candidate"/> was recorded.</summary>
+    public bool TryConsume(CandidateInfo candidate)
+    {
+        var key = (candidate.Summary, candidate.Target);
+        if (counts.GetValueOrDefault(key) is > 0 and var count)
+        {
+            counts[key] = count - 1;
+            return true;
+        }
+
+        return false;
+    }
+}

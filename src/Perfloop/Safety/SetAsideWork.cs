@@ -1,0 +1,142 @@
+using System.Globalization;
+using System.Text.Json;
+using Perfloop.Configuration;
+using Perfloop.Errors;
+using Perfloop.Git;
+
+namespace Perfloop.Safety;
+
+/// <summary>What <see cref="SetAsideWork"/> reports after giving the user's changes back.</summary>
+public sealed record SetAsideOutcome(bool Restored, string Message);
+
+/// <summary>
+/// <c>--allow-dirty</c>: the user's uncommitted changes (untracked files included) are put in a git stash whose
+/// message names Perfloop and a unique id, and given back when the loop ends — also on the next perfloop command
+/// after a crash. The id is written to <c>.perfloop/set-aside.json</c> <em>before</em> stashing, so a kill at any
+/// moment leaves either the changes in the tree or a stash that the marker finds. Ignored files are never touched.
+/// </summary>
+public static class SetAsideWork
+{
+    const string MessagePrefix = "perfloop: your uncommitted changes, set aside by";
+
+    sealed record Marker(string Id, string Purpose, DateTimeOffset At);
+
+    public static string MarkerPath(string repositoryRoot) => Path.Combine(PerfloopPaths.StateDirectory(repositoryRoot), "set-aside.json");
+
+    /// <summary>True when a previous command set changes aside that were not given back yet.</summary>
+    public static bool Pending(string repositoryRoot) => File.Exists(MarkerPath(repositoryRoot));
+
+    /// <summary>Stashes the user's changes; returns a line to report, or null when the tree was clean.</summary>
+    public static async Task<string?> SetAsideAsync(GitRepository repository, string purpose, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var dirty = await repository.ChangedPathsAsync(cancellationToken);
+        if (dirty.Count == 0)
+        {
+            return null;
+        }
+
+        if (dirty.Contains(PerfloopConfig.FileName))
+        {
+            throw new PerfloopException(
+                $"{PerfloopConfig.FileName} has uncommitted changes; commit it first (git add {PerfloopConfig.FileName} && git commit -m \"perfloop config\") — --allow-dirty sets aside other files, never the setup being measured");
+        }
+
+        if (Pending(repository.Root))
+        {
+            throw new PerfloopException($"changes set aside by an earlier perfloop are still pending ({MarkerPath(repository.Root)}); run 'perfloop status' or restore them with 'git stash list' first");
+        }
+
+        var now = clock.GetUtcNow();
+        var marker = new Marker($"{now:yyyyMMddTHHmmss}-{Guid.NewGuid().ToString("N")[..8]}", purpose, now);
+        Directory.CreateDirectory(PerfloopPaths.StateDirectory(repository.Root));
+        await WriteAtomicallyAsync(MarkerPath(repository.Root), JsonSerializer.Serialize(marker, ConfigStore.JsonOptions), cancellationToken);
+        var message = $"{MessagePrefix} {purpose} [{marker.Id}]";
+        await repository.Git.RunAsync(["stash", "push", "--include-untracked", "--quiet", "-m", message], cancellationToken);
+        var left = await repository.ChangedPathsAsync(cancellationToken);
+        if (left.Count > 0)
+        {
+            // The stash holds everything; a file git could not stash (e.g. a nested repository) is left as it was.
+            throw new PerfloopException($"--allow-dirty could not set aside {left[0]}; your other changes are in 'git stash list' ({message}); commit or move {left[0]} and run again", ExitCodes.Failure);
+        }
+
+        return string.Create(CultureInfo.InvariantCulture, $"set aside your uncommitted changes ({dirty.Count} path(s)) in git stash \"{message}\"; they come back when perfloop ends");
+    }
+
+    /// <summary>
+    /// Gives back changes set aside earlier, onto the current (clean) tree. When they no longer apply (a kept
+    /// commit changed the same lines), the tree is put back at HEAD and the stash stays for the user to apply.
+    /// Returns null when nothing was set aside.
+    /// </summary>
+    public static async Task<SetAsideOutcome?> RestoreAsync(GitRepository repository, CancellationToken cancellationToken)
+    {
+        var path = MarkerPath(repository.Root);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        Marker? marker;
+        try
+        {
+            marker = JsonSerializer.Deserialize<Marker>(await File.ReadAllTextAsync(path, cancellationToken), ConfigStore.JsonOptions);
+        }
+        catch (JsonException)
+        {
+            marker = null;
+        }
+
+        if (marker is null)
+        {
+            throw new PerfloopException($"{path} is damaged; your set-aside changes are in 'git stash list' under \"{MessagePrefix} …\"; apply them with 'git stash apply' and delete {path}");
+        }
+
+        var stash = await FindStashAsync(repository, marker.Id, cancellationToken);
+        if (stash is null)
+        {
+            // The run was stopped before the stash was made: the changes never left the tree.
+            File.Delete(path);
+            return new SetAsideOutcome(true, "your uncommitted changes were never set aside; nothing to give back");
+        }
+
+        var apply = await repository.Git.TryRunAsync(["stash", "apply", "--quiet", stash.Value.Commit], cancellationToken);
+        if (!apply.Succeeded)
+        {
+            // Whatever apply wrote half-way is also in the stash; the tree goes back to HEAD so nothing is mixed.
+            await repository.RestoreAsync(cancellationToken);
+            File.Delete(path);
+            return new SetAsideOutcome(false,
+                $"your set-aside changes no longer apply cleanly on top of the kept commits ({GitCli.FirstLine(apply.StderrText)}); they are safe in {stash.Value.Name} — apply them with 'git stash apply {stash.Value.Name}'");
+        }
+
+        await repository.Git.TryRunAsync(["stash", "drop", "--quiet", stash.Value.Name], cancellationToken);
+        File.Delete(path);
+        return new SetAsideOutcome(true, "gave back your uncommitted changes (set aside at the start)");
+    }
+
+    static async Task<(string Name, string Commit)?> FindStashAsync(GitRepository repository, string id, CancellationToken cancellationToken)
+    {
+        var list = await repository.Git.TryRunAsync(["stash", "list", "--format=%gd%x00%H%x00%gs"], cancellationToken);
+        if (!list.Succeeded)
+        {
+            return null;
+        }
+
+        foreach (var line in list.StdoutText.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var fields = line.Split('\0');
+            if (fields.Length == 3 && fields[2].Contains($"[{id}]", StringComparison.Ordinal))
+            {
+                return (fields[0], fields[1]);
+            }
+        }
+
+        return null;
+    }
+
+    static async Task WriteAtomicallyAsync(string path, string text, CancellationToken cancellationToken)
+    {
+        var temp = path + ".tmp";
+        await File.WriteAllTextAsync(temp, text, cancellationToken);
+        File.Move(temp, path, overwrite: true);
+    }
+}
