@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 
 namespace Perfloop.IntegrationTests.Fixtures;
 
@@ -7,7 +8,15 @@ public static class PerfloopProcess
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
-    public static Result Run(string workingDirectory, params string[] arguments)
+    public static Result Run(string workingDirectory, params string[] arguments) => Run(workingDirectory, null, arguments);
+
+    public static Result Run(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
+    {
+        using var running = Start(workingDirectory, environment, arguments);
+        return running.WaitForExit(TimeSpan.FromMinutes(5));
+    }
+
+    public static Running Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
     {
         var cli = Path.Combine(AppContext.BaseDirectory, "Perfloop.Cli.dll");
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
@@ -17,15 +26,141 @@ public static class PerfloopProcess
             start.ArgumentList.Add(argument);
         }
 
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"perfloop {string.Join(' ', arguments)} did not finish in 5 minutes");
+            start.Environment[name] = value;
         }
 
-        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+        return new Running(Process.Start(start)!, arguments);
+    }
+
+    /// <summary>A perfloop process still running: its output so far, signals, and its peak memory.</summary>
+    public sealed class Running : IDisposable
+    {
+        readonly Process process;
+        readonly string[] arguments;
+        readonly StringBuilder stdout = new();
+        readonly StringBuilder stderr = new();
+        readonly TaskCompletionSource outputDone = new();
+        int openStreams = 2;
+
+        internal Running(Process process, string[] arguments)
+        {
+            this.process = process;
+            this.arguments = arguments;
+            process.OutputDataReceived += (_, e) => Collect(stdout, e.Data);
+            process.ErrorDataReceived += (_, e) => Collect(stderr, e.Data);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+        }
+
+        public int Pid => process.Id;
+
+        public string StdoutSoFar
+        {
+            get
+            {
+                lock (stdout)
+                {
+                    return stdout.ToString();
+                }
+            }
+        }
+
+        void Collect(StringBuilder target, string? line)
+        {
+            if (line is null)
+            {
+                if (Interlocked.Decrement(ref openStreams) == 0)
+                {
+                    outputDone.TrySetResult();
+                }
+
+                return;
+            }
+
+            lock (target)
+            {
+                target.Append(line).Append('\n');
+            }
+        }
+
+        /// <summary>Waits until stdout contains <paramref name="text"/>; false if the process ends or time runs out first.</summary>
+        public bool WaitForOutput(string text, TimeSpan timeout)
+        {
+            var deadline = DateTime.UtcNow + timeout;
+            while (DateTime.UtcNow < deadline)
+            {
+                if (StdoutSoFar.Contains(text, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+
+                if (process.HasExited)
+                {
+                    return StdoutSoFar.Contains(text, StringComparison.Ordinal);
+                }
+
+                Thread.Sleep(20);
+            }
+
+            return false;
+        }
+
+        /// <summary>Sends a signal the way a terminal or a supervisor does (kill -INT, kill -KILL …).</summary>
+        public void Signal(string signal)
+        {
+            using var kill = Process.Start("kill", ["-" + signal, Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            kill.WaitForExit();
+        }
+
+        /// <summary>The process's peak resident set (VmHWM) as last seen in /proc; 0 once it is gone.</summary>
+        public long PeakRssBytes()
+        {
+            try
+            {
+                foreach (var line in File.ReadLines($"/proc/{Pid}/status"))
+                {
+                    if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                    {
+                        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+                    }
+                }
+            }
+            catch (IOException)
+            {
+            }
+
+            return 0;
+        }
+
+        public Result WaitForExit(TimeSpan timeout)
+        {
+            if (!process.WaitForExit(timeout))
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"perfloop {string.Join(' ', arguments)} did not finish in {timeout}");
+            }
+
+            outputDone.Task.Wait(TimeSpan.FromSeconds(10));
+            lock (stdout)
+            {
+                lock (stderr)
+                {
+                    return new Result(process.ExitCode, stdout.ToString(), stderr.ToString());
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit();
+            }
+
+            process.Dispose();
+        }
     }
 }
