@@ -236,6 +236,7 @@ public sealed class Workspace : IAsyncDisposable
     public async Task<ResultRow> CalibrateAsync(CancellationToken cancellationToken)
     {
         await EnsureCleanAsync(cancellationToken);
+        await PreflightAsync(cancellationToken);
         var head = await Repository.HeadAsync(cancellationToken);
         var number = NextExperimentNumber();
         Reporter.Status($"[baseline] {Abbreviate(head)} on {await Repository.BranchAsync(cancellationToken) ?? "detached HEAD"}, domain {Domain.Name}, metric {Metric}");
@@ -281,6 +282,56 @@ public sealed class Workspace : IAsyncDisposable
         };
         ResultsTable.Append(ResultsPath, row);
         return row;
+    }
+
+    /// <summary>
+    /// Refuses a configured command whose program does not exist (a typo, a tool not installed) before anything is
+    /// measured: a usage error with one line, rather than a failing baseline or every candidate discarded.
+    /// </summary>
+    public async Task PreflightAsync(CancellationToken cancellationToken)
+    {
+        var commands = new List<(string Command, string Where)> { (Config.Bench, $"{PerfloopConfig.FileName}: $.bench") };
+        if (!string.IsNullOrWhiteSpace(Config.Build))
+        {
+            commands.Add((Config.Build, $"{PerfloopConfig.FileName}: $.build"));
+        }
+
+        if (Guard is not null)
+        {
+            commands.Add((Guard, $"the ## Guard block of {Path.GetRelativePath(Root, Conventions.PathIn(Root))}"));
+        }
+
+        foreach (var (command, where) in commands)
+        {
+            if (ProgramOf(command) is not { } program)
+            {
+                continue;
+            }
+
+            var probe = new CommandSpec("/bin/sh", ["-c", "command -v \"$1\"", "sh", program], Root) { Timeout = TimeSpan.FromSeconds(30) };
+            var result = await Runner.RunAsync(probe, cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!result.Succeeded)
+            {
+                throw new PerfloopException($"{where}: command '{program}' not found (from '{command}'); install it or fix the command");
+            }
+        }
+    }
+
+    /// <summary>The program a simple shell command line starts, or null when the line is too clever to tell (subshells, variables).</summary>
+    internal static string? ProgramOf(string commandLine)
+    {
+        foreach (var word in commandLine.Trim().Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (word.Contains('=', StringComparison.Ordinal) && !word.StartsWith('='))
+            {
+                continue;
+            }
+
+            return word.IndexOfAny(['$', '(', ')', '`', '{', '}', '"', '\'', '\\', ';', '&', '|', '<', '>', '*', '?']) >= 0 ? null : word;
+        }
+
+        return null;
     }
 
     /// <summary>The line that most likely says what went wrong: an error line if there is one, else the last line.</summary>

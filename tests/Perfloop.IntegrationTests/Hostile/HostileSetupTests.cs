@@ -1,0 +1,158 @@
+using System.Globalization;
+using Perfloop.Configuration;
+using Perfloop.Experiments;
+using Perfloop.IntegrationTests.Fixtures;
+
+namespace Perfloop.IntegrationTests.Hostile;
+
+/// <summary>
+/// Hostile and malformed setups, run through the real CLI: each must end with one clear line on stderr and the
+/// expected exit code — never a stack trace — and leave the user's files exactly as they were.
+/// </summary>
+public sealed class HostileSetupTests
+{
+    /// <summary>One case: how to spoil a fresh repository, then the arguments, exit code and the words the one line must hold.</summary>
+    public sealed record HostileCase(string Name, Func<TempGitRepository, string[]> Spoil, int ExitCode, string Expected)
+    {
+        public override string ToString() => Name;
+    }
+
+    static string[] Run(TempGitRepository repo) => ["run", "--candidates", repo.Candidates];
+
+    static Func<TempGitRepository, string[]> Config(string json) => repo =>
+    {
+        repo.Write(PerfloopConfig.FileName, json);
+        repo.CommitAll("hostile config");
+        return Run(repo);
+    };
+
+    static Func<TempGitRepository, string[]> ConfigWith(string key, string value) =>
+        Config($$"""{ "bench": "sh app.sh", {{Quote(key)}}: {{value}} }""");
+
+    static string Quote(string text) => System.Text.Json.JsonSerializer.Serialize(text);
+
+    public static readonly IReadOnlyList<HostileCase> Cases =
+    [
+        new("malformed JSON", Config("{ \"bench\": \"sh app.sh\", "), 2, "perfloop.json: line"),
+        new("not a JSON object", Config("[1, 2]"), 2, "perfloop.json"),
+        new("empty file", Config(""), 2, "perfloop.json"),
+        new("JSON null", Config("null"), 2, "must be a JSON object"),
+        new("domain is a number", ConfigWith("domain", "5"), 2, "$.domain"),
+        new("minRuns is a string", Config("""{ "bench": "sh app.sh", "measurement": { "minRuns": "many" } }"""), 2, "$.measurement.minRuns"),
+        new("maxRuns below minRuns", Config("""{ "bench": "sh app.sh", "measurement": { "minRuns": 9, "maxRuns": 3 } }"""), 2, "$.measurement.maxRuns"),
+        new("negative timeout", Config("""{ "bench": "sh app.sh", "timeouts": { "benchSeconds": -1 } }"""), 2, "$.timeouts.benchSeconds"),
+        new("keep threshold over 100", Config("""{ "bench": "sh app.sh", "thresholds": { "keepPct": 250 } }"""), 2, "$.thresholds.keepPct"),
+        new("oracles is a string", ConfigWith("oracles", "\"sh app.sh\""), 2, "$.oracles"),
+        new("oracle without command", ConfigWith("oracles", "[ { \"files\": [] } ]"), 2, "$.oracles[0].command"),
+        new("protectedPaths is a string", ConfigWith("protectedPaths", "\"src/\""), 2, "$.protectedPaths"),
+        new("unknown key", ConfigWith("benchh", "\"x\""), 2, "benchh"),
+        new("unsupported version", ConfigWith("version", "99"), 2, "$.version"),
+        new("unknown domain", ConfigWith("domain", "\"gpu\""), 2, "unknown domain 'gpu'"),
+        new("missing bench command", Config("""{ "domain": "cpu" }"""), 2, "$.bench"),
+        new("bench command does not exist", Config("""{ "bench": "no-such-bench-tool --fast" }"""), 2, "command 'no-such-bench-tool' not found"),
+        new("build command does not exist", Config("""{ "bench": "sh app.sh", "build": "no-such-compiler -O2" }"""), 2, "$.build: command 'no-such-compiler' not found"),
+        new("guard command does not exist", repo =>
+        {
+            File.WriteAllText(Conventions.PathIn(repo.Root), Conventions.Render("no-such-test-runner --all", "cpu"));
+            return Run(repo);
+        }, 2, "command 'no-such-test-runner' not found"),
+        new("no perfloop.json", repo =>
+        {
+            repo.Git("rm", "-q", PerfloopConfig.FileName);
+            repo.CommitAll("no config");
+            return Run(repo);
+        }, 2, "perfloop.json"),
+        new("oracle is not deterministic", Config("""{ "bench": "sh app.sh", "oracles": [ { "command": "date +%N" } ], "measurement": { "calibrationRuns": 3, "minRuns": 2, "maxRuns": 4 } }"""), 2, "is not deterministic"),
+        new("candidates folder missing", repo => ["run", "--candidates", Path.Combine(repo.Root, "no-such-folder")], 2, "directory not found"),
+        new("candidates folder without patches", repo =>
+        {
+            File.Delete(Directory.GetFiles(repo.Candidates).Single());
+            File.WriteAllText(Path.Combine(repo.Candidates, "notes.txt"), "not a patch");
+            return Run(repo);
+        }, 2, "no .patch files"),
+        new("max-experiments zero", repo => ["run", "--candidates", repo.Candidates, "--max-experiments", "0"], 2, "--max-experiments"),
+        new("unknown verb", _ => ["optimise"], 2, "see 'perfloop --help'"),
+        new("uncommitted user work", repo =>
+        {
+            repo.Write("README.txt", "my unsaved edit\n");
+            return Run(repo);
+        }, 2, "uncommitted changes (README.txt)"),
+        new("uncommitted perfloop.json with --allow-dirty", repo =>
+        {
+            repo.Write(PerfloopConfig.FileName, repo.Read(PerfloopConfig.FileName).Replace("\"sh app.sh\"", "\"sh app.sh \"", StringComparison.Ordinal));
+            return [.. Run(repo), "--allow-dirty"];
+        }, 2, "perfloop.json has uncommitted changes"),
+        new("results.tsv with a duplicate experiment number", repo =>
+        {
+            var row = "1\t2026-01-01T00:00:00Z\tcpu\tt\t\t\ts\twall_ms\t\t\t\t\t\t\t\tdiscard\tabc\tr\n";
+            File.WriteAllText(PerfloopPaths.Results(repo.Root), Perfloop.Journal.ResultsTable.Header + "\n" + row + row);
+            return Run(repo);
+        }, 2, "experiment number 1 appears on more than one row"),
+        new("results.tsv with a damaged number", repo =>
+        {
+            File.WriteAllText(PerfloopPaths.Results(repo.Root), Perfloop.Journal.ResultsTable.Header + "\nseven\t2026-01-01T00:00:00Z\tcpu\n");
+            return Run(repo);
+        }, 2, "column 'experiment' is not a number"),
+        new("damaged experiment journal", repo =>
+        {
+            File.WriteAllText(ExperimentJournal.PathIn(repo.Root), "{ \"experiment\": ");
+            return Run(repo);
+        }, 2, "journal is damaged"),
+        new("lock held by a perfloop on another host", repo =>
+        {
+            File.WriteAllText(Path.Combine(PerfloopPaths.StateDirectory(repo.Root), "lock"), "pid=1\nhost=build-agent-7\npurpose=perfloop run\n");
+            return Run(repo);
+        }, 2, "process 1 on build-agent-7"),
+        new("experiment step without an experiment", _ => ["experiment", "bench"], 2, "no experiment is in progress"),
+        new("disk full while journaling (ENOSPC)", repo =>
+        {
+            File.CreateSymbolicLink(ExperimentJournal.PathIn(repo.Root) + ".tmp", "/dev/full");
+            return Run(repo);
+        }, 1, "No space left on device"),
+    ];
+
+    public static TheoryData<HostileCase> All()
+    {
+        var data = new TheoryData<HostileCase>();
+        foreach (var c in Cases)
+        {
+            data.Add(c);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(All))]
+    public void A_hostile_setup_gives_one_clear_line_and_loses_nothing(HostileCase hostile)
+    {
+        using var repo = ShellProject.Create();
+        ShellProject.Neutral(repo, "0001.patch", "Neutral");
+        var arguments = hostile.Spoil(repo);
+        var before = Snapshot(repo);
+
+        var result = PerfloopProcess.Run(repo.Root, arguments);
+
+        // Progress lines (indented) may precede it; the error itself is exactly one line.
+        var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith("  ", StringComparison.Ordinal)).ToList();
+        Assert.True(hostile.ExitCode == result.ExitCode, $"exit {result.ExitCode}; stderr: {result.Stderr}; stdout: {result.Stdout}");
+        Assert.Single(lines);
+        Assert.StartsWith("perfloop: ", lines[0], StringComparison.Ordinal);
+        Assert.Contains(hostile.Expected, lines[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Stderr + result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("internal error", result.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, Snapshot(repo));
+    }
+
+    /// <summary>Every file of the user's (outside .git and .perfloop) with its content, and the commit HEAD names.</summary>
+    static string Snapshot(TempGitRepository repo)
+    {
+        var files = Directory.EnumerateFiles(repo.Root, "*", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}.git{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !f.Contains($"{Path.DirectorySeparatorChar}.perfloop{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .Select(f => $"{Path.GetRelativePath(repo.Root, f)}\n{File.ReadAllText(f)}");
+        var head = repo.Git("rev-parse", "HEAD").Trim();
+        return string.Create(CultureInfo.InvariantCulture, $"{head}\n{string.Join("\n---\n", files)}");
+    }
+}
