@@ -103,6 +103,20 @@ public sealed class HostileSetupTests
             File.WriteAllText(Path.Combine(PerfloopPaths.StateDirectory(repo.Root), "lock"), "pid=1\nhost=build-agent-7\npurpose=perfloop run\n");
             return Run(repo);
         }, 2, "process 1 on build-agent-7"),
+        new("not a git repository", repo => [.. Run(repo), "--dir", Directory.CreateDirectory(Path.Combine(repo.Candidates, "plain")).FullName], 2, "not a git repository"),
+        new("bare repository", repo =>
+        {
+            var bare = Path.Combine(repo.Candidates, "bare.git");
+            repo.Git("init", "-q", "--bare", bare);
+            return [.. Run(repo), "--dir", bare];
+        }, 2, "is a bare repository"),
+        new("repository with no commits", repo =>
+        {
+            var empty = Path.Combine(repo.Candidates, "empty");
+            repo.Git("init", "-q", empty);
+            File.WriteAllText(Path.Combine(empty, PerfloopConfig.FileName), "{ \"bench\": \"true\" }");
+            return [.. Run(repo), "--dir", empty];
+        }, 2, "has no commits yet"),
         new("experiment step without an experiment", _ => ["experiment", "bench"], 2, "no experiment is in progress"),
         new("disk full while journaling (ENOSPC)", repo =>
         {

@@ -43,6 +43,18 @@ public sealed class CliReliabilityTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_detached_HEAD_works_and_says_so()
+    {
+        using var repo = ShellProject.Create();
+        ShellProject.Neutral(repo, "0001.patch", "Neutral");
+        repo.Git("checkout", "-q", "--detach");
+        var result = PerfloopProcess.Run(repo.Root, "run", "--candidates", repo.Candidates);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("on detached HEAD", result.Stdout);
+        ShellProject.AssertSafeEnd(repo);
+    }
+
+    [Fact]
     public void A_stale_lock_of_a_dead_process_is_taken_over_with_a_notice()
     {
         using var repo = ShellProject.Create();
