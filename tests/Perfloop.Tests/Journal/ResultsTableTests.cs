@@ -121,4 +121,58 @@ public class ResultsTableTests
         Assert.Contains("line 2", error.Message);
         Assert.Contains("baseline", error.Message);
     }
+
+    [Fact]
+    public void A_torn_last_row_is_ignored_by_readers_and_cut_before_the_next_append()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"perfloop-tsv-{Guid.NewGuid():N}", "results.tsv");
+        try
+        {
+            ResultsTable.Append(path, Row(0));
+            var whole = ResultsTable.FormatRow(Row(1));
+            File.AppendAllText(path, whole[..(whole.Length / 2)]);
+            Assert.Equal([0], ResultsTable.Read(path).Select(r => r.Experiment));
+            ResultsTable.Append(path, Row(1));
+            Assert.Equal([0, 1], ResultsTable.Read(path).Select(r => r.Experiment));
+            Assert.Equal(3, File.ReadAllLines(path).Length);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Appends_from_many_threads_are_never_interleaved()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"perfloop-tsv-{Guid.NewGuid():N}", "results.tsv");
+        try
+        {
+            ResultsTable.Append(path, Row(0));
+            Parallel.For(1, 200, i => ResultsTable.Append(path, Row(i) with { Reason = new string('r', 3000) }));
+            var rows = ResultsTable.Read(path);
+            Assert.Equal(Enumerable.Range(0, 200), rows.Select(r => r.Experiment).Order());
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_repeated_experiment_number_is_reported_with_the_number()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"perfloop-tsv-{Guid.NewGuid():N}", "results.tsv");
+        try
+        {
+            ResultsTable.Append(path, Row(4));
+            ResultsTable.Append(path, Row(4));
+            var error = Assert.Throws<Perfloop.Errors.PerfloopException>(() => ResultsTable.Read(path));
+            Assert.Contains("experiment number 4 appears on more than one row", error.Message);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+        }
+    }
 }
