@@ -98,6 +98,21 @@ public static class SetAsideWork
             return new SetAsideOutcome(true, "your uncommitted changes were never set aside; nothing to give back");
         }
 
+        if ((await repository.ChangedPathsAsync(cancellationToken)).Count > 0)
+        {
+            // Only an earlier give-back killed between its apply and its drop leaves the tree dirty here.
+            if (await TreeMatchesAsync(repository, stash.Value.Commit, cancellationToken))
+            {
+                await repository.Git.TryRunAsync(["stash", "drop", "--quiet", stash.Value.Name], cancellationToken);
+                File.Delete(path);
+                return new SetAsideOutcome(true, "gave back your uncommitted changes (set aside at the start)");
+            }
+
+            File.Delete(path);
+            return new SetAsideOutcome(false,
+                $"the work tree already has uncommitted changes, so your set-aside changes were not applied over them; they are safe in {stash.Value.Name} — apply them with 'git stash apply {stash.Value.Name}'");
+        }
+
         var apply = await repository.Git.TryRunAsync(["stash", "apply", "--quiet", stash.Value.Commit], cancellationToken);
         if (!apply.Succeeded)
         {
@@ -112,6 +127,42 @@ public static class SetAsideWork
         File.Delete(path);
         return new SetAsideOutcome(true, "gave back your uncommitted changes (set aside at the start)");
     }
+
+    /// <summary>True when the work tree holds exactly the stash's changes: tracked files and its untracked files.</summary>
+    static async Task<bool> TreeMatchesAsync(GitRepository repository, string stash, CancellationToken cancellationToken)
+    {
+        var now = (await repository.Git.RunAsync(["stash", "create"], cancellationToken)).Trim();
+        var nowTree = now.Length == 0 ? await TreeOfAsync(repository, "HEAD", cancellationToken) : await TreeOfAsync(repository, now, cancellationToken);
+        if (nowTree != await TreeOfAsync(repository, stash, cancellationToken))
+        {
+            return false;
+        }
+
+        var stashedUntracked = await repository.Git.TryRunAsync(["ls-tree", "-r", "-z", stash + "^3"], cancellationToken);
+        var untracked = stashedUntracked.Succeeded
+            ? GitCli.SplitNul(stashedUntracked.StdoutText).Select(e => (Blob: e.Split('\t')[0].Split(' ')[2], Path: e.Split('\t', 2)[1])).ToList()
+            : [];
+        var trackedChanges = await repository.Git.RunAsync(["diff", "--name-only", "-z", "HEAD"], cancellationToken);
+        var expected = GitCli.SplitNul(trackedChanges).Concat(untracked.Select(u => u.Path)).ToHashSet(StringComparer.Ordinal);
+        if (!expected.SetEquals(await repository.ChangedPathsAsync(cancellationToken)))
+        {
+            return false;
+        }
+
+        foreach (var (blob, file) in untracked)
+        {
+            var hash = await repository.Git.RunAsync(["hash-object", "--", file], cancellationToken);
+            if (hash.Trim() != blob)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    static async Task<string> TreeOfAsync(GitRepository repository, string commit, CancellationToken cancellationToken) =>
+        (await repository.Git.RunAsync(["rev-parse", commit + "^{tree}"], cancellationToken)).Trim();
 
     static async Task<(string Name, string Commit)?> FindStashAsync(GitRepository repository, string id, CancellationToken cancellationToken)
     {

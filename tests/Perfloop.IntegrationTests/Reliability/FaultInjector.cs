@@ -50,7 +50,8 @@ public static class FaultInjector
             var phase = ExperimentJournal.Load(repo.Root)?.Phase.ToString().ToLowerInvariant();
             run.Signal("KILL");
             var result = run.WaitForExit(TimeSpan.FromMinutes(2));
-            if (result.ExitCode == 0)
+            // A kill that lands after the run printed its summary only ended a finished process.
+            if (result.ExitCode == 0 || result.Stdout.Contains("done: ", StringComparison.Ordinal))
             {
                 // The run finished before the kill landed: check the end state of the round and start another one.
                 CheckCompletedRound(repo, roundStart, violations, $"round {rounds + 1}");
