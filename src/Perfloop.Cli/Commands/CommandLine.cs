@@ -13,6 +13,7 @@ static class CommandLine
             InitCommand.Create(),
             RunCommand.Create(),
             DemoCommand.Create(),
+            CompareCommand.Create(),
         };
 
         var parse = root.Parse(args);
