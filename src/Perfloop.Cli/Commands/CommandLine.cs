@@ -14,6 +14,7 @@ static class CommandLine
             RunCommand.Create(),
             DemoCommand.Create(),
             CompareCommand.Create(),
+            ReportCommand.Create(),
         };
 
         var parse = root.Parse(args);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Perfloop.Reports;
 using Perfloop.Statistics;
 
 namespace Perfloop.Compare;
@@ -63,8 +64,8 @@ public static class CompareFormatter
     {
         ArgumentNullException.ThrowIfNull(report);
         var text = new StringBuilder();
-        text.Append(Invariant, $"### Perfloop compare: {Code(report.Base.Ref)} → {Code(report.Head.Ref)}\n\n");
-        text.Append(Invariant, $"**{MarkdownText(Conclusion(report))}**\n\n");
+        text.Append(Invariant, $"### Perfloop compare: {MarkdownText.Code(report.Base.Ref)} → {MarkdownText.Code(report.Head.Ref)}\n\n");
+        text.Append(Invariant, $"**{MarkdownText.Escape(Conclusion(report))}**\n\n");
         text.Append("| benchmark | base | head | head/base [interval] | change | verdict | peak RSS | allocations | pairs |\n");
         text.Append("|---|---:|---:|---|---:|---|---|---|---:|\n");
         foreach (var b in report.Benchmarks)
@@ -77,18 +78,18 @@ public static class CompareFormatter
                 _ => "",
             };
             text.Append(Invariant,
-                $"| {Code(b.Command)} | {Value(b.BaseMedian, report.Unit)} | {Value(b.HeadMedian, report.Unit)} | {RatioText(b.Estimate)} | {ChangeText(b.Estimate)} | {icon}{VerdictText(report, b)} | {PairText(b.PeakRssMb, "MB")} | {MarkdownText(PairText(b.Allocations, ""))} | {b.Pairs} |\n");
+                $"| {MarkdownText.Code(b.Command)} | {Value(b.BaseMedian, report.Unit)} | {Value(b.HeadMedian, report.Unit)} | {RatioText(b.Estimate)} | {ChangeText(b.Estimate)} | {icon}{VerdictText(report, b)} | {PairText(b.PeakRssMb, "MB")} | {MarkdownText.Escape(PairText(b.Allocations, ""))} | {b.Pairs} |\n");
         }
 
         text.Append('\n');
         foreach (var b in report.Benchmarks.Where(b => b.Failure is not null))
         {
-            text.Append(Invariant, $"- {Code(b.Command)} failed: {MarkdownText(b.Failure!)}\n");
+            text.Append(Invariant, $"- {MarkdownText.Code(b.Command)} failed: {MarkdownText.Escape(b.Failure!)}\n");
         }
 
         var level = report.Benchmarks.Select(b => b.Estimate?.ConfidenceLevel).OfType<double>().DefaultIfEmpty(1 - report.Alpha).Min();
         text.Append(Invariant,
-            $"Base {Code(Short(report.Base.Commit))} {MarkdownText(report.Base.Subject)} · head {Code(Short(report.Head.Commit))} {MarkdownText(report.Head.Subject)}  \n");
+            $"Base {MarkdownText.Code(Short(report.Base.Commit))} {MarkdownText.Escape(report.Base.Subject)} · head {MarkdownText.Code(Short(report.Head.Commit))} {MarkdownText.Escape(report.Head.Subject)}  \n");
         text.Append(Invariant,
             $"Metric `{report.Metric}` ({DirectionWords(report.Direction)}), medians of interleaved runs; head/base is the paired Hodges–Lehmann ratio with its {level * 100:0.##}% interval (sequential test, overall α = {report.Alpha:0.###}); changes within ±{report.ThresholdPct:0.##}% count as the same.\n");
         return text.ToString();
@@ -286,54 +287,4 @@ public static class CompareFormatter
     static string DirectionWords(MetricDirection direction) => direction == MetricDirection.LowerIsBetter ? "lower is better" : "higher is better";
 
     static string Short(string commit) => commit[..Math.Min(12, commit.Length)];
-
-    /// <summary>A markdown code span that survives backticks, pipes (table cells) and newlines in the text.</summary>
-    internal static string Code(string text)
-    {
-        var flat = text.ReplaceLineEndings(" ").Replace("|", "\\|", StringComparison.Ordinal);
-        var fence = new string('`', LongestRun(flat, '`') + 1);
-        var pad = flat.StartsWith('`') || flat.EndsWith('`') ? " " : "";
-        return $"{fence}{pad}{flat}{pad}{fence}";
-    }
-
-    /// <summary>Plain text made inert in markdown: no emphasis, links, HTML or table breaks.</summary>
-    internal static string MarkdownText(string text)
-    {
-        var builder = new StringBuilder(text.Length);
-        foreach (var c in text.ReplaceLineEndings(" "))
-        {
-            switch (c)
-            {
-                case '<':
-                    builder.Append("&lt;");
-                    break;
-                case '>':
-                    builder.Append("&gt;");
-                    break;
-                case '&':
-                    builder.Append("&amp;");
-                    break;
-                case '\\' or '`' or '*' or '_' or '[' or ']' or '|' or '#' or '!' or '~':
-                    builder.Append('\\').Append(c);
-                    break;
-                default:
-                    builder.Append(c);
-                    break;
-            }
-        }
-
-        return builder.ToString();
-    }
-
-    static int LongestRun(string text, char c)
-    {
-        int longest = 0, current = 0;
-        foreach (var ch in text)
-        {
-            current = ch == c ? current + 1 : 0;
-            longest = Math.Max(longest, current);
-        }
-
-        return longest;
-    }
 }
