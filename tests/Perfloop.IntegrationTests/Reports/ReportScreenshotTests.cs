@@ -86,7 +86,8 @@ public sealed class ReportScreenshotTests : IDisposable
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", $"--user-data-dir={profile}", $"--screenshot={png}", "--window-size=1200,1600",
                 new Uri(html).AbsoluteUri,
-            ], Path.GetDirectoryName(html)!) { Timeout = TimeSpan.FromSeconds(90) };
+            ], Path.GetDirectoryName(html)!)
+            { Timeout = TimeSpan.FromSeconds(90) };
             var result = await new ProcessRunner().RunAsync(spec);
             Assert.True(result.Succeeded && File.Exists(png), $"chromium failed (exit {result.ExitCode}, timed out: {result.TimedOut}): {result.StderrText}");
             return await File.ReadAllBytesAsync(png);
