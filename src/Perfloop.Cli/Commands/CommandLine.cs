@@ -13,6 +13,8 @@ static class CommandLine
             InitCommand.Create(),
             RunCommand.Create(),
             DemoCommand.Create(),
+            ProfileCommand.Create(),
+            RankCommand.Create(),
         };
 
         var parse = root.Parse(args);
