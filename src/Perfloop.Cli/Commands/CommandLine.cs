@@ -13,6 +13,8 @@ static class CommandLine
             InitCommand.Create(),
             RunCommand.Create(),
             DemoCommand.Create(),
+            ExperimentCommand.Create(),
+            StatusCommand.Create(),
             ProfileCommand.Create(),
             RankCommand.Create(),
         };
