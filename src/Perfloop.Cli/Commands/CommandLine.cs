@@ -17,6 +17,8 @@ static class CommandLine
             StatusCommand.Create(),
             CompareCommand.Create(),
             ReportCommand.Create(),
+            ProfileCommand.Create(),
+            RankCommand.Create(),
         };
 
         var parse = root.Parse(args);
