@@ -16,6 +16,10 @@ static class CommandLine
             DemoCommand.Create(),
             ExperimentCommand.Create(),
             StatusCommand.Create(),
+            CompareCommand.Create(),
+            ReportCommand.Create(),
+            ProfileCommand.Create(),
+            RankCommand.Create(),
         };
 
         var parse = root.Parse(args);

@@ -8,7 +8,13 @@ public static class PerfloopProcess
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
-    public static Result Run(string workingDirectory, params string[] arguments) => Run(workingDirectory, null, arguments);
+    public static Result Run(string workingDirectory, params string[] arguments) => RunWithin(TimeSpan.FromMinutes(5), workingDirectory, arguments);
+
+    public static Result RunWithin(TimeSpan limit, string workingDirectory, params string[] arguments)
+    {
+        using var running = Start(workingDirectory, null, arguments);
+        return running.WaitForExit(limit);
+    }
 
     public static Result Run(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
     {
