@@ -34,7 +34,7 @@ public sealed class HostileCandidateTests : IClassFixture<HostileCandidateTests.
             Patch("0004-symlink.patch", "Create a symlink", "diff --git a/link b/link\nnew file mode 120000\n--- /dev/null\n+++ b/link\n@@ -0,0 +1 @@\n+/etc/passwd\n\\ No newline at end of file\n");
             Patch("0005-through-symlink.patch", "Write through a symlink", "diff --git a/out/evil.txt b/out/evil.txt\nnew file mode 100644\n--- /dev/null\n+++ b/out/evil.txt\n@@ -0,0 +1 @@\n+pwned\n");
             Repo.MakeCandidate("0006-binary.patch", "Add a binary table", ["Target: app.sh"], r => File.WriteAllBytes(Path.Combine(r.Root, "table.bin"), [0, 1, 2, 255, 254, 0, 7]));
-            Repo.MakeCandidate("0007-huge.patch", "Add a huge generated file", ["Target: app.sh"], r => r.Write("lib/huge.txt", new string('x', 99) + "\n" + string.Concat(Enumerable.Repeat(new string('y', 99) + "\n", 200_000))));
+            Repo.MakeCandidate("0007-huge.patch", "Add a huge generated file", ["Target: app.sh"], r => WriteHugeFile(Path.Combine(r.Root, "huge.txt")));
             var crlf = Repo.MakeCandidate("0008-crlf.patch", "Patch with CRLF line ends", ["Target: app.sh"], r => r.Write("lib/extra.sh", "# crlf\n"));
             File.WriteAllText(crlf, File.ReadAllText(crlf).ReplaceLineEndings("\r\n"));
             Repo.MakeCandidate("0009-flaky.patch", "Makes the benchmark flaky", ["Target: app.sh"], r => r.Write("lib/flaky", "1\n"));
@@ -55,6 +55,18 @@ public sealed class HostileCandidateTests : IClassFixture<HostileCandidateTests.
         public PerfloopProcess.Result Result { get; }
 
         public IReadOnlyList<ResultRow> Rows { get; }
+
+        /// <summary>20 MB streamed to disk: building it as one string would raise the test host's peak RSS, which other tests measure against.</summary>
+        static void WriteHugeFile(string path)
+        {
+            using var writer = new StreamWriter(path);
+            var line = new string('y', 99);
+            for (var i = 0; i < 200_000; i++)
+            {
+                writer.Write(line);
+                writer.Write('\n');
+            }
+        }
 
         void Patch(string name, string subject, string diff) =>
             File.WriteAllText(Path.Combine(Repo.Candidates, name), $"From 0 Mon Sep 17 00:00:00 2001\nSubject: [PATCH] {subject}\n\nTarget: app.sh\n---\n{diff}");
