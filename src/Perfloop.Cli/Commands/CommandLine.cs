@@ -15,6 +15,7 @@ static class CommandLine
             DemoCommand.Create(),
             ExperimentCommand.Create(),
             StatusCommand.Create(),
+            McpCommand.Create(),
         };
 
         var parse = root.Parse(args);
