@@ -23,7 +23,8 @@ public static class PerfloopMcpServer
     /// <summary>Serves the tools on stdin/stdout until the client disconnects or <paramref name="cancellationToken"/> fires.</summary>
     public static async Task RunAsync(string directory, ILoopReporter reporter, CancellationToken cancellationToken)
     {
-        using var tools = new PerfloopTools(new ExperimentController(new ProcessRunner(), reporter, TimeProvider.System, directory));
+        var runner = new ProcessRunner();
+        using var tools = new PerfloopTools(new ExperimentController(runner, reporter, TimeProvider.System, directory), runner, directory);
         var toolCollection = new McpServerPrimitiveCollection<McpServerTool>();
         foreach (var tool in Tools(tools))
         {
@@ -34,7 +35,7 @@ public static class PerfloopMcpServer
         {
             ServerInfo = new Implementation { Name = Name, Version = typeof(PerfloopMcpServer).Assembly.GetName().Version?.ToString(3) ?? "0.1.0" },
             ServerInstructions = "Perfloop measures, judges, records and reverts performance experiments in the git repository " + directory
-                + ". Per experiment: experiment_start (target) → edit code → experiment_check → experiment_bench → experiment_guard → experiment_decide. Call status first and whenever unsure what to do next.",
+                + ". Choose targets with rank (from a profile). Per experiment: experiment_start (target) → edit code → experiment_check → experiment_bench → experiment_guard → experiment_decide; after a KEEP, compare the pre-optimization commit with HEAD. Call status first and whenever unsure what to do next.",
             ToolCollection = toolCollection,
         };
         await using var transport = new StdioServerTransport(Name);

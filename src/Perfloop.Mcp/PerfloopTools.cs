@@ -1,18 +1,24 @@
 using System.ComponentModel;
 using ModelContextProtocol;
 using ModelContextProtocol.Server;
+using Perfloop.Compare;
+using Perfloop.Configuration;
 using Perfloop.Errors;
 using Perfloop.Experiments;
+using Perfloop.Git;
 using Perfloop.Implementers;
+using Perfloop.Processes;
+using Perfloop.Ranking;
 
 namespace Perfloop.Mcp;
 
 /// <summary>
 /// The loop's steps as MCP tools, over the same <see cref="ExperimentController"/> as the CLI step verbs. Each tool
-/// returns the JSON the matching verb prints with <c>--json</c> (schemas perfloop.step/v1 and perfloop.status/v1).
+/// returns the JSON the matching verb prints with <c>--json</c> (schemas perfloop.step/v1, perfloop.status/v1,
+/// perfloop.bottlenecks/v1 and perfloop.compare/v1).
 /// </summary>
 [McpServerToolType]
-public sealed class PerfloopTools(ExperimentController controller) : IDisposable
+public sealed class PerfloopTools(ExperimentController controller, IProcessRunner runner, string directory) : IDisposable
 {
     // One step at a time: each takes the repository lock, and an agent calling two at once would get a lock error.
     readonly SemaphoreSlim gate = new(1, 1);
@@ -62,14 +68,43 @@ public sealed class PerfloopTools(ExperimentController controller) : IDisposable
     public Task<string> StatusAsync(CancellationToken cancellationToken = default) =>
         CallAsync(() => controller.StatusAsync(cancellationToken), cancellationToken);
 
+    [McpServerTool(Name = "rank", Destructive = false, Idempotent = true)]
+    [Description("Rank the bottlenecks of a profile (folded stacks, speedscope JSON or .NET .nettrace) and write .perfloop/bottlenecks.json: every function with its self and total share, category, Amdahl bound on the speedup, and whether it is the repository's own code (a target). Choose experiment targets from the top of this list. Returns the perfloop.bottlenecks/v1 JSON.")]
+    public Task<string> RankAsync(
+        [Description("Path of the profile file, absolute or relative to the repository")] string profile,
+        CancellationToken cancellationToken = default) =>
+        CallTextAsync(async () =>
+        {
+            var outcome = await RankingWorkflow.RankAsync(runner, directory, Path.GetFullPath(profile, directory), cancellationToken);
+            return BottlenecksFile.Serialize(outcome.Ranking);
+        }, cancellationToken);
+
+    [McpServerTool(Name = "compare", Destructive = false, Idempotent = true)]
+    [Description("Compare two refs end to end (e2e): each is built in its own temporary worktree and the benchmark runs interleaved between them until the confidence interval decides. Use after a KEEP to check the pre-optimization commit against HEAD; trust e2e over a micro-benchmark when they disagree. Takes as long as a benchmark. Returns the perfloop.compare/v1 JSON.")]
+    public Task<string> CompareAsync(
+        [Description("The ref to compare against: a commit, branch or tag (e.g. the commit before the first KEEP)")] string baseRef,
+        [Description("The ref under test, e.g. HEAD")] string headRef = "HEAD",
+        [Description("Benchmark shell command; default: the bench command in perfloop.json")] string? bench = null,
+        CancellationToken cancellationToken = default) =>
+        CallTextAsync(async () =>
+        {
+            var repository = await GitRepository.OpenAsync(runner, directory, cancellationToken);
+            var request = new CompareRequest(baseRef, headRef) { Benchmarks = string.IsNullOrWhiteSpace(bench) ? [] : [bench] };
+            var report = await EndToEndComparer.CompareAsync(repository, ConfigStore.Load(repository.Root), request, null, cancellationToken);
+            return CompareFormatter.Json(report);
+        }, cancellationToken);
+
     public void Dispose() => gate.Dispose();
 
-    async Task<string> CallAsync<T>(Func<Task<T>> step, CancellationToken cancellationToken)
+    Task<string> CallAsync<T>(Func<Task<T>> step, CancellationToken cancellationToken) =>
+        CallTextAsync(async () => ReportJson.Serialize(await step()), cancellationToken);
+
+    async Task<string> CallTextAsync(Func<Task<string>> step, CancellationToken cancellationToken)
     {
         await gate.WaitAsync(cancellationToken);
         try
         {
-            return ReportJson.Serialize(await step());
+            return await step();
         }
         catch (PerfloopException e)
         {

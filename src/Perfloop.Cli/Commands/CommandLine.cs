@@ -15,6 +15,10 @@ static class CommandLine
             DemoCommand.Create(),
             ExperimentCommand.Create(),
             StatusCommand.Create(),
+            CompareCommand.Create(),
+            ReportCommand.Create(),
+            ProfileCommand.Create(),
+            RankCommand.Create(),
             McpCommand.Create(),
         };
 

@@ -83,6 +83,11 @@ public static class AgentPrompt
         text.AppendLine("## Target");
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"- Target: {t.Target}");
+        if (t.File is { Length: > 0 } file)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"- File: {file}");
+        }
+
         text.AppendLine(CultureInfo.InvariantCulture, $"- Category: {Or(t.Category, "not given")}");
         text.AppendLine(CultureInfo.InvariantCulture, $"- Profile share: {Or(t.ProfileShare, "not profiled")}");
         text.AppendLine(CultureInfo.InvariantCulture, $"- Estimated impact: {Or(t.EstimatedImpact, "unknown")}");

@@ -16,6 +16,9 @@ public sealed record AgentTarget(string Target, string Category, string Impact, 
     /// <summary>Share of the run spent in the target and what it calls, when a profile said so.</summary>
     public double? TotalPct { get; init; }
 
+    /// <summary>The source file, when the profile named one.</summary>
+    public string? File { get; init; }
+
     /// <summary>The impact as given, else the Amdahl bound from the total share (all of it removed), else "".</summary>
     public string EstimatedImpact => Impact.Length > 0 ? Impact
         : TotalPct is > 0 and < 100 and var total ? string.Create(CultureInfo.InvariantCulture, $"at most {1 / (1 - (total / 100)):0.##}x (Amdahl, {total:0.#}% of the run)")
@@ -35,15 +38,14 @@ public sealed record AgentTarget(string Target, string Category, string Impact, 
 /// <item>a targets file given with <c>--targets</c>: text, one <c>target | category | impact | strategy</c> per line
 /// (only the target is required; blank lines and <c>#</c> comments are skipped), or a JSON array of objects with the
 /// same keys;</item>
-/// <item><c>.perfloop/bottlenecks.json</c>, the ranking written by the profiler (see <see cref="BottleneckKeys"/>).</item>
+/// <item><c>.perfloop/bottlenecks.json</c>, the ranking <c>perfloop rank</c> writes (its first <see cref="RankedTargetLimit"/> optimizable functions).</item>
 /// </list>
+/// A JSON targets file is read defensively (<see cref="BottleneckKeys"/>), so a hand-written list or another tool's ranking works too.
 /// </summary>
 public static class AgentTargets
 {
-    public const string BottlenecksFileName = "bottlenecks.json";
-
     /// <summary>
-    /// The JSON keys read from each bottleneck entry, first match wins. The file may be an array of entries or an
+    /// The JSON keys read from each entry of a JSON targets file, first match wins. The file may be an array of entries or an
     /// object holding one under <see cref="ListKeys"/>. Adapt here if the ranking's schema names things differently.
     /// </summary>
     public static class BottleneckKeys
@@ -73,15 +75,32 @@ public static class AgentTargets
             return NonEmpty(Parse(File.ReadAllText(targetsFile), targetsFile), targetsFile);
         }
 
-        var ranking = Path.Combine(Configuration.PerfloopPaths.StateDirectory(repositoryRoot), BottlenecksFileName);
-        if (File.Exists(ranking))
+        if (Ranking.BottlenecksFile.Load(repositoryRoot) is { } ranking)
         {
-            return NonEmpty(ParseBottlenecks(File.ReadAllText(ranking), ranking), ranking);
+            var ranked = FromRanking(ranking);
+            return ranked.Count > 0 ? ranked : throw new PerfloopException(
+                $"{Ranking.BottlenecksFile.PathIn(repositoryRoot)}: no function of the repository's own code in the ranking; profile a run that exercises your code, or pass --targets FILE");
         }
 
         throw new PerfloopException(
-            $"no targets for the agent: pass --targets FILE (one 'target | category | impact | strategy' per line) or write {Path.Combine(Configuration.PerfloopPaths.StateDirectoryName, BottlenecksFileName)} with the bottleneck ranking");
+            $"no targets for the agent: pass --targets FILE (one 'target | category | impact | strategy' per line) or rank a profile first ('perfloop rank --profile FILE' writes {Path.Combine(Configuration.PerfloopPaths.StateDirectoryName, Ranking.BottlenecksFile.FileName)})");
     }
+
+    /// <summary>How many of the ranking's targets one run works through, best first (a run can also stop earlier with --max-experiments).</summary>
+    public const int RankedTargetLimit = 10;
+
+    /// <summary>The ranking's optimizable functions (the repository's own code), best first, with their shares and Amdahl bounds.</summary>
+    public static IReadOnlyList<AgentTarget> FromRanking(Ranking.BottleneckRanking ranking) =>
+        ranking.Targets.Take(RankedTargetLimit).Select(f => new AgentTarget(
+            f.Function,
+            f.Category,
+            f.AmdahlBound is { } bound ? string.Create(CultureInfo.InvariantCulture, $"at most {bound:0.##}x (Amdahl, {f.TotalPercent:0.#}% of the run)") : "",
+            "")
+        {
+            SelfPct = f.SelfPercent,
+            TotalPct = f.TotalPercent,
+            File = f.File,
+        }).ToList();
 
     /// <summary>A targets file: JSON when it starts with '[' or '{', else the line format.</summary>
     public static IReadOnlyList<AgentTarget> Parse(string text, string source)
@@ -120,7 +139,7 @@ public static class AgentTargets
         return targets;
     }
 
-    /// <summary>The bottleneck ranking (or a JSON targets file), read defensively: unknown keys are ignored.</summary>
+    /// <summary>A JSON targets file, read defensively: unknown keys are ignored, several spellings accepted.</summary>
     public static IReadOnlyList<AgentTarget> ParseBottlenecks(string json, string source)
     {
         JsonDocument document;

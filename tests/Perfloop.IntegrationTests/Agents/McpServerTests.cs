@@ -13,10 +13,10 @@ namespace Perfloop.IntegrationTests.Agents;
 public sealed class McpServerTests
 {
     static readonly string[] StepTools =
-        ["experiment_start", "experiment_check", "experiment_bench", "experiment_guard", "experiment_decide", "experiment_abandon", "status"];
+        ["experiment_start", "experiment_check", "experiment_bench", "experiment_guard", "experiment_decide", "experiment_abandon", "status", "rank", "compare"];
 
     [Fact]
-    public async Task An_agent_runs_one_full_experiment_through_the_mcp_tools()
+    public async Task An_agent_ranks_runs_one_full_experiment_and_compares_through_the_mcp_tools()
     {
         using var repo = new TempGitRepository();
         repo.Write("app.sh", "#!/bin/sh\n. ./lib/setup.sh\nsleep 0.10\necho \"result 42\"\n");
@@ -58,6 +58,13 @@ public sealed class McpServerTests
         Assert.True(early.IsError);
         Assert.Contains("no experiment is in progress", Text(early), StringComparison.Ordinal);
 
+        var profile = Path.Combine(repo.Candidates, "app.folded");
+        File.WriteAllText(profile, "main;run_setup 70\nmain;run_work 30\n");
+        var ranking = await CallAsync(client, "rank", new() { ["profile"] = profile }, timeout.Token);
+        Assert.Equal("perfloop.bottlenecks/v1", ranking.GetProperty("schema").GetString());
+        Assert.Contains(ranking.GetProperty("functions").EnumerateArray(), f => f.GetProperty("function").GetString() == "run_setup");
+        Assert.True(File.Exists(Path.Combine(repo.Root, ".perfloop", "bottlenecks.json")));
+
         var started = await CallAsync(client, "experiment_start", new() { ["target"] = "setup", ["category"] = "algorithm", ["impact"] = "~65% of runtime" }, timeout.Token);
         Assert.Equal("perfloop.step/v1", started.GetProperty("schema").GetString());
         Assert.Equal(1, started.GetProperty("experiment").GetInt32());
@@ -82,6 +89,11 @@ public sealed class McpServerTests
         var status = await CallAsync(client, "status", [], timeout.Token);
         Assert.Equal("perfloop.status/v1", status.GetProperty("schema").GetString());
         Assert.Equal(1, status.GetProperty("kept").GetInt32());
+
+        var compare = await CallAsync(client, "compare", new() { ["baseRef"] = before, ["headRef"] = "HEAD" }, timeout.Token);
+        Assert.Equal("perfloop.compare/v1", compare.GetProperty("schema").GetString());
+        Assert.False(compare.GetProperty("failed").GetBoolean());
+        Assert.Single(repo.Git("worktree", "list", "--porcelain").Split('\n'), l => l.StartsWith("worktree ", StringComparison.Ordinal));
 
         // The loop's status lines reached stderr, not the protocol stream.
         lock (stderr)

@@ -1,5 +1,6 @@
 using Perfloop.Errors;
 using Perfloop.Implementers;
+using Perfloop.Ranking;
 
 namespace Perfloop.Tests.Implementers;
 
@@ -66,7 +67,7 @@ public class AgentTargetsTests
     }
 
     [Fact]
-    public void Without_a_targets_file_or_a_ranking_the_error_names_both()
+    public async Task Without_a_targets_file_the_ranking_gives_its_own_code_and_without_either_the_error_names_both()
     {
         var root = Directory.CreateTempSubdirectory("perfloop-targets-").FullName;
         try
@@ -75,9 +76,20 @@ public class AgentTargetsTests
             Assert.Contains("--targets FILE", error.Message, StringComparison.Ordinal);
             Assert.Contains("bottlenecks.json", error.Message, StringComparison.Ordinal);
 
-            Directory.CreateDirectory(Path.Combine(root, ".perfloop"));
-            File.WriteAllText(Path.Combine(root, ".perfloop", "bottlenecks.json"), "[{\"target\": \"Hot.Path\"}]");
-            Assert.Equal("Hot.Path", Assert.Single(AgentTargets.Resolve(null, root)).Target);
+            var now = DateTimeOffset.UtcNow;
+            var ranking = new BottleneckRanking(BottleneckRanking.SchemaVersion, now, null, null,
+                new ProfileInfo("app.folded", ProfileFormat.Folded, now, "samples", 100, 3, []),
+                [
+                    new RankedFunction(1, "Hot.Path", "src/Hot.cs", null, 30, 40, 35, "algorithm", 1 / 0.6, true, null),
+                    new RankedFunction(2, "System.Linq.Enumerable.ToList", null, "System.Linq", 20, 20, 20, "allocation", 1.25, false, "runtime code"),
+                ],
+                null);
+            await BottlenecksFile.WriteAsync(root, ranking);
+            var target = Assert.Single(AgentTargets.Resolve(null, root));
+            Assert.Equal("Hot.Path", target.Target);
+            Assert.Equal("src/Hot.cs", target.File);
+            Assert.Equal("at most 1.67x (Amdahl, 40% of the run)", target.EstimatedImpact);
+            Assert.Equal("self 30%, total 40%", target.ProfileShare);
 
             var file = Path.Combine(root, "targets.txt");
             File.WriteAllText(file, "Other.Path | io\n");
