@@ -207,6 +207,34 @@ public sealed class GitRepository
         }
 
         await Git.TryRunAsync(["worktree", "prune"], cancellationToken);
+        var after = await Git.TryRunAsync(["worktree", "list", "--porcelain", "-z"], cancellationToken);
+        if (after.Succeeded)
+        {
+            RemoveUnregisteredWorktreeDirectories(GitCli.SplitNul(after.StdoutText)
+                .Where(e => e.StartsWith("worktree ", StringComparison.Ordinal))
+                .Select(e => e["worktree ".Length..])
+                .ToHashSet(StringComparer.Ordinal));
+        }
+    }
+
+    /// <summary>
+    /// A run killed inside <c>git worktree add</c> can leave this repository's directory in the temp area without
+    /// git knowing it. Old enough ones (no add takes minutes) that git does not list are deleted.
+    /// </summary>
+    void RemoveUnregisteredWorktreeDirectories(HashSet<string> registered)
+    {
+        if (!Directory.Exists(Worktree.TempRoot))
+        {
+            return;
+        }
+
+        foreach (var directory in Directory.EnumerateDirectories(Worktree.TempRoot, Path.GetFileName(Root) + "-*"))
+        {
+            if (!registered.Contains(directory) && Directory.GetLastWriteTimeUtc(directory) < DateTime.UtcNow.AddMinutes(-10))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
     }
 
     internal async Task RemoveWorktreeAsync(string directory)

@@ -20,7 +20,21 @@ public sealed class HostileCandidateTests : IClassFixture<HostileCandidateTests.
         public Session()
         {
             Outside = Directory.CreateTempSubdirectory("perfloop-outside-").FullName;
-            FlakyCounter = Path.Combine(Outside, "flaky-count");
+            Repo = null!;
+            try
+            {
+                (Head, Result, Rows) = Prepare();
+            }
+            catch
+            {
+                // xunit does not dispose a fixture whose constructor threw: clean up here.
+                Dispose();
+                throw;
+            }
+        }
+
+        (string Head, PerfloopProcess.Result Result, IReadOnlyList<ResultRow> Rows) Prepare()
+        {
             // The bench fails on every second run of a candidate that adds lib/flaky; output is not UTF-8 on purpose.
             var bench = $"sh app.sh; printf '\\377\\376 bytes\\n'; if [ -f lib/flaky ]; then n=$(cat {FlakyCounter} 2>/dev/null || echo 0); n=$((n+1)); echo $n > {FlakyCounter}; [ $((n % 2)) -eq 0 ] && exit 1; fi; true";
             Repo = ShellProject.Create(bench: bench);
@@ -39,16 +53,16 @@ public sealed class HostileCandidateTests : IClassFixture<HostileCandidateTests.
             File.WriteAllText(crlf, File.ReadAllText(crlf).ReplaceLineEndings("\r\n"));
             Repo.MakeCandidate("0009-flaky.patch", "Makes the benchmark flaky", ["Target: app.sh"], r => r.Write("lib/flaky", "1\n"));
             Repo.MakeCandidate("0010-other-bytes.patch", "Different non-UTF-8 output", ["Target: app.sh"], r => r.Write("app.sh", r.Read("app.sh").Replace("\\377 not", "\\376 not", StringComparison.Ordinal)));
-            Head = Repo.Git("rev-parse", "HEAD").Trim();
-            Result = PerfloopProcess.Run(Repo.Root, "run", "--candidates", Repo.Candidates);
-            Rows = ShellProject.Rows(Repo);
+            var head = Repo.Git("rev-parse", "HEAD").Trim();
+            var result = PerfloopProcess.Run(Repo.Root, "run", "--candidates", Repo.Candidates);
+            return (head, result, ShellProject.Rows(Repo));
         }
 
-        public TempGitRepository Repo { get; }
+        public TempGitRepository Repo { get; private set; }
 
         public string Outside { get; }
 
-        public string FlakyCounter { get; }
+        public string FlakyCounter => Path.Combine(Outside, "flaky-count");
 
         public string Head { get; }
 
@@ -73,7 +87,7 @@ public sealed class HostileCandidateTests : IClassFixture<HostileCandidateTests.
 
         public void Dispose()
         {
-            Repo.Dispose();
+            Repo?.Dispose();
             Directory.Delete(Outside, recursive: true);
         }
     }
