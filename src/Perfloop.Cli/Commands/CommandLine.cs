@@ -15,6 +15,8 @@ static class CommandLine
             DemoCommand.Create(),
             ExperimentCommand.Create(),
             StatusCommand.Create(),
+            ProfileCommand.Create(),
+            RankCommand.Create(),
         };
 
         var parse = root.Parse(args);
