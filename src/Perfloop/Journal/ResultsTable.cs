@@ -16,6 +16,7 @@ public static class ResultsTable
         "experiment", "timestamp", "domain", "target", "category", "strategy", "summary", "metric",
         "baseline", "candidate", "delta_pct", "ci_low_pct", "ci_high_pct", "runs", "threshold_pct",
         "status", "commit", "reason",
+        "micro_delta_pct", "micro_ci_low_pct", "micro_ci_high_pct", "fidelity",
     ];
 
     public static string Header => string.Join('\t', Columns);
@@ -73,7 +74,10 @@ public static class ResultsTable
         return text.ToString();
     }
 
-    public static string FormatRow(ResultRow row)
+    public static string FormatRow(ResultRow row) => FormatRow(row, Columns);
+
+    /// <summary>The row's cells in the order of <paramref name="columns"/> (a file's own header); unknown columns come from <see cref="ResultRow.Extra"/>.</summary>
+    public static string FormatRow(ResultRow row, IReadOnlyList<string> columns)
     {
         var fields = new Dictionary<string, string>(row.Extra)
         {
@@ -95,8 +99,12 @@ public static class ResultsTable
             ["status"] = row.StatusText,
             ["commit"] = row.Commit,
             ["reason"] = row.Reason,
+            ["micro_delta_pct"] = Number(row.MicroDeltaPct),
+            ["micro_ci_low_pct"] = Number(row.MicroCiLowPct),
+            ["micro_ci_high_pct"] = Number(row.MicroCiHighPct),
+            ["fidelity"] = row.Fidelity,
         };
-        return string.Join('\t', Columns.Select(c => Escape(fields.GetValueOrDefault(c, ""))));
+        return string.Join('\t', columns.Select(c => Escape(fields.GetValueOrDefault(c, ""))));
     }
 
     /// <summary>Four significant decimals are plenty for milliseconds and percentages, and keep the file readable.</summary>
@@ -107,13 +115,47 @@ public static class ResultsTable
     public static void Append(string path, ResultRow row)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var line = FormatRow(row) + "\n";
         var needsHeader = !File.Exists(path) || new FileInfo(path).Length == 0;
+        if (!needsHeader && UpgradeHeader(path) is { } columns)
+        {
+            // A file written before some columns existed keeps its own extra columns and gains ours.
+            var rows = Parse(File.ReadAllText(path), path);
+            var upgraded = new StringBuilder(string.Join('\t', columns)).Append('\n');
+            foreach (var old in rows.Append(row))
+            {
+                upgraded.Append(FormatRow(old, columns)).Append('\n');
+            }
+
+            var temporary = path + ".tmp";
+            File.WriteAllText(temporary, upgraded.ToString());
+            File.Move(temporary, path, overwrite: true);
+            return;
+        }
+
+        var line = FormatRow(row) + "\n";
         var text = needsHeader ? Header + "\n" + line : line;
         using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
         var bytes = Encoding.UTF8.GetBytes(text);
         stream.Write(bytes);
         stream.Flush(flushToDisk: true);
+    }
+
+    /// <summary>The header the file should have when its own lacks some of <see cref="Columns"/>; null when it has them all in order.</summary>
+    static List<string>? UpgradeHeader(string path)
+    {
+        string first;
+        using (var reader = new StreamReader(path))
+        {
+            first = reader.ReadLine() ?? "";
+        }
+
+        var existing = first.TrimEnd('\r').Split('\t');
+        if (existing.Length >= Columns.Count && existing.Take(Columns.Count).SequenceEqual(Columns))
+        {
+            return null;
+        }
+
+        return [.. Columns, .. existing.Where(c => c.Length > 0 && !Columns.Contains(c))];
     }
 
     public static IReadOnlyList<ResultRow> Read(string path) =>
@@ -208,6 +250,10 @@ public static class ResultsTable
             Guard = guard,
             Commit = Get("commit"),
             Reason = Get("reason"),
+            MicroDeltaPct = Double("micro_delta_pct"),
+            MicroCiLowPct = Double("micro_ci_low_pct"),
+            MicroCiHighPct = Double("micro_ci_high_pct"),
+            Fidelity = Get("fidelity"),
             Extra = fields.Where(f => !Columns.Contains(f.Key)).ToDictionary(f => f.Key, f => f.Value),
         };
     }
