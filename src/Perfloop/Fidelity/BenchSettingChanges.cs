@@ -21,9 +21,11 @@ public sealed record SettingChange(string Path, SettingSeverity Severity, string
 /// <summary>
 /// Flags a candidate that changes what the benchmark runs. The rule:
 /// <list type="bullet">
-/// <item>a file the bench command names (its script, its input), or any file under a <c>bench/</c>, <c>benchmark/</c>,
-/// <c>benchmarks/</c> folder, is the benchmark itself — changing it means baseline and candidate are measured on
-/// different benchmarks, so the comparison proves nothing: DISCARD;</item>
+/// <item>the benchmark itself — a bench script (a file the bench command names whose name says bench/perf/load, e.g.
+/// <c>bench.sh</c>), a configuration or input file the bench command names (<c>--config bench.yaml</c>), or any file
+/// under a <c>bench/</c>, <c>benchmark/</c>, <c>benchmarks/</c> folder — changing it means baseline and candidate are
+/// measured on different benchmarks, so the comparison proves nothing: DISCARD. A program the bench command merely
+/// runs (<c>sh app.sh</c>, <c>python main.py</c>) is the code under test, not the benchmark;</item>
 /// <item>a configuration file elsewhere (*.json, *.yaml, *.toml, *.ini, *.config, *.env, appsettings*, project and
 /// runtimeconfig files, Directory.Build.props) is read by the production code as well, so the benchmark does use the
 /// same values as production: a warning that says which setting changed, recorded with the experiment.</item>
@@ -47,7 +49,7 @@ public static partial class BenchSettingChanges
             var segments = normalized.Split('/');
             SettingSeverity severity;
             string kind;
-            if (named.Contains(normalized))
+            if (named.Contains(normalized) && (IsConfiguration(segments[^1]) || NamesABenchmark(segments[^1])))
             {
                 (severity, kind) = (SettingSeverity.Discard, "named in the bench command");
             }
@@ -69,6 +71,12 @@ public static partial class BenchSettingChanges
         }
 
         return changes;
+    }
+
+    static bool NamesABenchmark(string fileName)
+    {
+        var lower = fileName.ToLowerInvariant();
+        return lower.Contains("bench", StringComparison.Ordinal) || lower.Contains("perf", StringComparison.Ordinal) || lower.Contains("load", StringComparison.Ordinal);
     }
 
     public static bool IsConfiguration(string fileName)

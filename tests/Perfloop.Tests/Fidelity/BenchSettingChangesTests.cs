@@ -21,6 +21,19 @@ public class BenchSettingChangesTests
     }
 
     [Fact]
+    public void A_program_the_bench_command_runs_is_the_code_under_test_not_the_benchmark()
+    {
+        Assert.Empty(BenchSettingChanges.Find("", ["app.sh", "main.py"], "sh app.sh && python main.py"));
+    }
+
+    [Fact]
+    public void A_config_file_the_bench_command_passes_is_part_of_the_benchmark()
+    {
+        var change = Assert.Single(BenchSettingChanges.Find("", ["conf/run.yaml"], "./app --config conf/run.yaml"));
+        Assert.Equal(SettingSeverity.Discard, change.Severity);
+    }
+
+    [Fact]
     public void Files_under_a_bench_folder_are_the_harness()
     {
         var change = Assert.Single(BenchSettingChanges.Find("", ["bench/Harness.cs"], "dotnet run --project bench"));
