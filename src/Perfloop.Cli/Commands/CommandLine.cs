@@ -15,6 +15,8 @@ static class CommandLine
             DemoCommand.Create(),
             ExperimentCommand.Create(),
             StatusCommand.Create(),
+            CompareCommand.Create(),
+            ReportCommand.Create(),
             ProfileCommand.Create(),
             RankCommand.Create(),
         };

@@ -11,13 +11,22 @@ namespace Perfloop.Journal;
 /// </summary>
 public static class ResultsTable
 {
-    public static readonly IReadOnlyList<string> Columns =
+    /// <summary>Columns with a typed property on <see cref="ResultRow"/>.</summary>
+    static readonly IReadOnlyList<string> TypedColumns =
     [
         "experiment", "timestamp", "domain", "target", "category", "strategy", "summary", "metric",
         "baseline", "candidate", "delta_pct", "ci_low_pct", "ci_high_pct", "runs", "threshold_pct",
         "status", "commit", "reason",
         "micro_delta_pct", "micro_ci_low_pct", "micro_ci_high_pct", "fidelity",
     ];
+
+    /// <summary>Columns filled by some experiments only; their values travel in <see cref="ResultRow.Extra"/>.</summary>
+    public static readonly IReadOnlyList<string> OptionalColumns =
+    [
+        "e2e_base", "e2e_head", "e2e_speedup", "e2e_verdict",
+    ];
+
+    public static readonly IReadOnlyList<string> Columns = [.. TypedColumns, .. OptionalColumns];
 
     public static string Header => string.Join('\t', Columns);
 
@@ -74,10 +83,7 @@ public static class ResultsTable
         return text.ToString();
     }
 
-    public static string FormatRow(ResultRow row) => FormatRow(row, Columns);
-
-    /// <summary>The row's cells in the order of <paramref name="columns"/> (a file's own header); unknown columns come from <see cref="ResultRow.Extra"/>.</summary>
-    public static string FormatRow(ResultRow row, IReadOnlyList<string> columns)
+    public static string FormatRow(ResultRow row)
     {
         var fields = new Dictionary<string, string>(row.Extra)
         {
@@ -104,58 +110,66 @@ public static class ResultsTable
             ["micro_ci_high_pct"] = Number(row.MicroCiHighPct),
             ["fidelity"] = row.Fidelity,
         };
-        return string.Join('\t', columns.Select(c => Escape(fields.GetValueOrDefault(c, ""))));
+        return string.Join('\t', Columns.Select(c => Escape(fields.GetValueOrDefault(c, ""))));
     }
 
     /// <summary>Four significant decimals are plenty for milliseconds and percentages, and keep the file readable.</summary>
     static string Number(double? value) =>
         value is { } v && double.IsFinite(v) ? Math.Round(v, 4).ToString("0.####", CultureInfo.InvariantCulture) : "";
 
-    /// <summary>Appends one row as a single write, creating the file with its header when needed.</summary>
+    /// <summary>
+    /// Appends one row as a single write, creating the file with its header when needed. A file written by an
+    /// older version (fewer columns) is first rewritten whole with the current header, atomically, rows kept.
+    /// </summary>
     public static void Append(string path, ResultRow row)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var needsHeader = !File.Exists(path) || new FileInfo(path).Length == 0;
-        if (!needsHeader && UpgradeHeader(path) is { } columns)
+        var exists = File.Exists(path) && new FileInfo(path).Length > 0;
+        var header = exists ? FirstLine(path) : Header;
+        // Extra columns after ours (a newer tool's, or a user's) are fine: the row just leaves them empty.
+        if (exists && header != Header && !header.StartsWith(Header + "\t", StringComparison.Ordinal))
         {
-            // A file written before some columns existed keeps its own extra columns and gains ours.
-            var rows = Parse(File.ReadAllText(path), path);
-            var upgraded = new StringBuilder(string.Join('\t', columns)).Append('\n');
-            foreach (var old in rows.Append(row))
-            {
-                upgraded.Append(FormatRow(old, columns)).Append('\n');
-            }
-
-            var temporary = path + ".tmp";
-            File.WriteAllText(temporary, upgraded.ToString());
-            File.Move(temporary, path, overwrite: true);
+            Rewrite(path, [.. Read(path), row]);
             return;
         }
 
         var line = FormatRow(row) + "\n";
-        var text = needsHeader ? Header + "\n" + line : line;
+        var text = exists ? line : Header + "\n" + line;
         using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
-        var bytes = Encoding.UTF8.GetBytes(text);
-        stream.Write(bytes);
+        stream.Write(Encoding.UTF8.GetBytes(text));
         stream.Flush(flushToDisk: true);
     }
 
-    /// <summary>The header the file should have when its own lacks some of <see cref="Columns"/>; null when it has them all in order.</summary>
-    static List<string>? UpgradeHeader(string path)
+    static void Rewrite(string path, IEnumerable<ResultRow> rows)
     {
-        string first;
-        using (var reader = new StreamReader(path))
+        var extraColumns = rows.SelectMany(r => r.Extra.Keys).Where(c => !Columns.Contains(c)).Distinct().Order(StringComparer.Ordinal).ToList();
+        var text = new StringBuilder(Header);
+        foreach (var column in extraColumns)
         {
-            first = reader.ReadLine() ?? "";
+            text.Append('\t').Append(column);
         }
 
-        var existing = first.TrimEnd('\r').Split('\t');
-        if (existing.Length >= Columns.Count && existing.Take(Columns.Count).SequenceEqual(Columns))
+        text.Append('\n');
+        foreach (var row in rows)
         {
-            return null;
+            text.Append(FormatRow(row));
+            foreach (var column in extraColumns)
+            {
+                text.Append('\t').Append(Escape(row.Extra.GetValueOrDefault(column, "")));
+            }
+
+            text.Append('\n');
         }
 
-        return [.. Columns, .. existing.Where(c => c.Length > 0 && !Columns.Contains(c))];
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, text.ToString());
+        File.Move(temp, path, overwrite: true);
+    }
+
+    static string FirstLine(string path)
+    {
+        using var reader = new StreamReader(path);
+        return reader.ReadLine() ?? "";
     }
 
     public static IReadOnlyList<ResultRow> Read(string path) =>
@@ -254,7 +268,7 @@ public static class ResultsTable
             MicroCiLowPct = Double("micro_ci_low_pct"),
             MicroCiHighPct = Double("micro_ci_high_pct"),
             Fidelity = Get("fidelity"),
-            Extra = fields.Where(f => !Columns.Contains(f.Key)).ToDictionary(f => f.Key, f => f.Value),
+            Extra = fields.Where(f => !TypedColumns.Contains(f.Key) && f.Value.Length > 0).ToDictionary(f => f.Key, f => f.Value),
         };
     }
 }
