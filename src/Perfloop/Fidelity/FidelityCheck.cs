@@ -69,12 +69,12 @@ public static class FidelityCheck
                 : code.Unattributed.Count > 0
                     ? $"the change at {code.Unattributed[0].Path}:{code.Unattributed[0].Line} belongs to no function"
                     : "the candidate changes no function";
-            return (FidelityVerdict.Unchecked, $"not checked: {why}");
+            return (FidelityVerdict.Unchecked, why);
         }
 
         if (profile is null)
         {
-            return (FidelityVerdict.Unchecked, $"not checked: {whyNoProfile ?? "no profile of the benchmark"}");
+            return (FidelityVerdict.Unchecked, whyNoProfile ?? "no profile of the benchmark");
         }
 
         var matches = code.Functions.Select(f => (Function: f, Match: profile.Runs(f))).ToList();
@@ -89,7 +89,7 @@ public static class FidelityCheck
         if (code.Unattributed.Count > 0 || code.UnsupportedFiles.Count > 0)
         {
             var other = code.Unattributed.Count > 0 ? $"{code.Unattributed[0].Path}:{code.Unattributed[0].Line}" : code.UnsupportedFiles[0];
-            return (FidelityVerdict.Unchecked, $"not checked: {cold} never ran in {profile.Source}, but the change at {other} belongs to no function the profile could show");
+            return (FidelityVerdict.Unchecked, $"{cold} never ran in {profile.Source}, but the change at {other} belongs to no function the profile could show");
         }
 
         var sentence = $"not exercised by the benchmark: {cold} never ran in it ({profile.Source})";
