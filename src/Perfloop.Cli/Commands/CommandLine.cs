@@ -19,6 +19,7 @@ static class CommandLine
             ReportCommand.Create(),
             ProfileCommand.Create(),
             RankCommand.Create(),
+            McpCommand.Create(),
         };
 
         var parse = root.Parse(args);
