@@ -37,6 +37,15 @@ public sealed record PerfloopConfig
 
     /// <summary>Paths (prefixes or globs with *) that a candidate may never touch, on top of the defaults.</summary>
     public IReadOnlyList<string> ProtectedPaths { get; init; } = [];
+
+    /// <summary>Known targets: their micro-benchmarks and profile shares.</summary>
+    public IReadOnlyList<TargetSettings> Targets { get; init; } = [];
+
+    /// <summary>
+    /// "discard" (default) or "warn": what happens to a candidate whose changed functions never run in the
+    /// benchmark's profile. A change to the bench script itself is always discarded.
+    /// </summary>
+    public string Fidelity { get; init; } = FidelityModes.Discard;
 }
 
 /// <summary>An oracle command, and the files it writes that must stay identical too.</summary>
@@ -53,6 +62,12 @@ public sealed record ThresholdSettings
     public double? KeepPct { get; init; }
 
     public double? MicroPct { get; init; }
+
+    /// <summary>
+    /// Share of the benchmark's profile (percent) a target must hold to count as a confirmed hot path, which lets a
+    /// micro-benchmark gain alone keep a change; default 5.
+    /// </summary>
+    public double HotPathSharePct { get; init; } = 5;
 }
 
 public sealed record MeasurementSettings

@@ -17,6 +17,7 @@ public static class ResultsTable
         "experiment", "timestamp", "domain", "target", "category", "strategy", "summary", "metric",
         "baseline", "candidate", "delta_pct", "ci_low_pct", "ci_high_pct", "runs", "threshold_pct",
         "status", "commit", "reason",
+        "micro_delta_pct", "micro_ci_low_pct", "micro_ci_high_pct", "fidelity",
     ];
 
     /// <summary>Columns filled by some experiments only; their values travel in <see cref="ResultRow.Extra"/>.</summary>
@@ -104,6 +105,10 @@ public static class ResultsTable
             ["status"] = row.StatusText,
             ["commit"] = row.Commit,
             ["reason"] = row.Reason,
+            ["micro_delta_pct"] = Number(row.MicroDeltaPct),
+            ["micro_ci_low_pct"] = Number(row.MicroCiLowPct),
+            ["micro_ci_high_pct"] = Number(row.MicroCiHighPct),
+            ["fidelity"] = row.Fidelity,
         };
         // Reasons may quote command output: secrets from the environment never reach the file.
         return Safety.SecretRedactor.Current.Redact(string.Join('\t', Columns.Select(c => Escape(fields.GetValueOrDefault(c, "")))));
@@ -116,7 +121,8 @@ public static class ResultsTable
     /// <summary>
     /// Appends one row as a single O_APPEND write, creating the file with its header when needed. A torn last line
     /// (a row whose write never completed) is cut off first: its experiment is still in the journal and recovery
-    /// records it again. A file written by an older version (fewer columns) is first rewritten whole with the
+    /// records it again (the cut assumes one writer: every writer holds the repository lock; readers need none).
+    /// A file written by an older version (fewer columns) is first rewritten whole with the
     /// current header, atomically, rows kept.
     /// </summary>
     public static void Append(string path, ResultRow row)
@@ -331,6 +337,10 @@ public static class ResultsTable
             Guard = guard,
             Commit = Get("commit"),
             Reason = Get("reason"),
+            MicroDeltaPct = Double("micro_delta_pct"),
+            MicroCiLowPct = Double("micro_ci_low_pct"),
+            MicroCiHighPct = Double("micro_ci_high_pct"),
+            Fidelity = Get("fidelity"),
             Extra = fields.Where(f => !TypedColumns.Contains(f.Key) && f.Value.Length > 0).ToDictionary(f => f.Key, f => f.Value),
         };
     }
