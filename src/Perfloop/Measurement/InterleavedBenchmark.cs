@@ -124,7 +124,8 @@ public sealed class InterleavedBenchmark(IProcessRunner runner, string command, 
     async Task<(RunSample? Sample, RunFailure? Failure)> RunOnceAsync(
         Side side, int pair, int order, string directory, MeasurementPlan plan, CancellationToken cancellationToken)
     {
-        var spec = CommandSpec.Shell(command, directory) with { Timeout = plan.RunTimeout };
+        // Exact peak RSS for any size of program (the memory domain needs it); the launcher runs outside the timed window.
+        var spec = CommandSpec.Shell(command, directory) with { Timeout = plan.RunTimeout, ExactPeakRss = true };
         var result = await runner.RunAsync(spec, cancellationToken);
         if (!result.Succeeded)
         {
