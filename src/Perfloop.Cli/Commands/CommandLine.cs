@@ -15,6 +15,10 @@ static class CommandLine
             DemoCommand.Create(),
             CalibrateCommand.Create(),
             VerdictCommand.Create(),
+            ExperimentCommand.Create(),
+            StatusCommand.Create(),
+            CompareCommand.Create(),
+            ReportCommand.Create(),
         };
 
         var parse = root.Parse(args);

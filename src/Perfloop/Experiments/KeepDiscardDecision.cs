@@ -95,6 +95,8 @@ public static class KeepDiscardDecision
                 return Decision.Discard($"regression: {numbers}");
             case Verdict.Equivalent when metric.SignificantlyWorse:
                 return Decision.Discard($"regression: {numbers}, smaller than the {Pct(metric.ThresholdPct)} threshold but real");
+            case Verdict.Equivalent when metric.SignificantlyBetter:
+                return Decision.Discard($"below threshold: {numbers} is a real change but smaller than the {Pct(metric.ThresholdPct)} keep threshold");
             case Verdict.Equivalent:
                 return Decision.Discard($"no significant improvement: {numbers} is within ±{Pct(metric.ThresholdPct)}");
             default:

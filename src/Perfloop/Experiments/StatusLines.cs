@@ -32,7 +32,7 @@ public static class StatusLines
     }
 
     public static string Measure(double value, string unit) =>
-        value.ToString(Math.Abs(value) >= 100 ? "0.0" : "0.###", CultureInfo.InvariantCulture) + unit;
+        value.ToString(Math.Abs(value) >= 10 ? "0.0" : "0.###", CultureInfo.InvariantCulture) + unit;
 
     public static string Word(Verdict verdict) => verdict.ToString().ToLowerInvariant();
 

@@ -1,5 +1,4 @@
 using Perfloop.Errors;
-using Perfloop.Git;
 
 namespace Perfloop.Implementers;
 
@@ -29,12 +28,14 @@ public sealed class PatchSeries : IImplementer
 
     public int Count => patches.Count;
 
+    public int MaxReworks => 0;
+
     public CandidateInfo? Peek() => position < patches.Count ? patches[position].ToCandidate() : null;
 
-    public async Task<string?> ImplementAsync(GitRepository repository, CancellationToken cancellationToken)
+    public async Task<string?> ImplementAsync(ImplementationRequest request, CancellationToken cancellationToken)
     {
         var patch = patches[position];
-        var problem = await repository.ApplyPatchAsync(Path.GetFullPath(patch.Path), cancellationToken);
+        var problem = await request.Repository.ApplyPatchAsync(Path.GetFullPath(patch.Path), cancellationToken);
         return problem is null ? null : $"patch does not apply: {problem}";
     }
 

@@ -85,6 +85,14 @@ public class KeepDiscardDecisionTests
     }
 
     [Fact]
+    public void A_real_improvement_below_the_threshold_is_discarded_as_below_threshold()
+    {
+        var decision = KeepDiscardDecision.Decide(new Evidence { Metric = Metric(Verdict.Equivalent, -3, -4, -2, better: true) });
+        Assert.Equal(DecisionAction.Discard, decision.Action);
+        Assert.StartsWith("below threshold", decision.Reason);
+    }
+
+    [Fact]
     public void Small_improvement_not_confirmed_beyond_threshold_is_discarded()
     {
         // The sequential test has already re-run it ("confirm small deltas"); it stayed below the threshold.

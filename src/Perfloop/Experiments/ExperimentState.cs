@@ -1,0 +1,142 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Perfloop.Configuration;
+using Perfloop.Errors;
+using Perfloop.Journal;
+using Perfloop.Statistics;
+
+namespace Perfloop.Experiments;
+
+/// <summary>Where an experiment stands. Written to the journal before each step acts, so a crash can be undone.</summary>
+public enum ExperimentPhase
+{
+    Started,
+    Implementing,
+    Implemented,
+    Checked,
+    Benchmarked,
+    Guarded,
+    Deciding,
+}
+
+/// <summary>Who drives the experiment: the autonomous loop (one process) or outside step verbs (one process per step).</summary>
+public enum ExperimentDriver
+{
+    Loop,
+    Steps,
+}
+
+/// <summary>An early end decided before measuring (patch does not apply, protected path, build failure, wrong output).</summary>
+public sealed record EarlyOutcome(ExperimentStatus Status, string Reason);
+
+/// <summary>The measured comparison, as kept in the journal and reported by the step verbs.</summary>
+public sealed record MeasuredOutcome(
+    VerdictResult Result,
+    double BaselineValue,
+    double CandidateValue,
+    int Runs,
+    string StopReason);
+
+/// <summary>The in-progress experiment, persisted as <c>.perfloop/experiment.json</c>.</summary>
+public sealed record ExperimentState
+{
+    public int Version { get; init; } = 1;
+
+    public required int Experiment { get; init; }
+
+    public required string PreCommit { get; init; }
+
+    public required ExperimentPhase Phase { get; init; }
+
+    public required ExperimentDriver Driver { get; init; }
+
+    public required DateTimeOffset StartedAt { get; init; }
+
+    public int ProcessId { get; init; } = Environment.ProcessId;
+
+    public string Host { get; init; } = Environment.MachineName;
+
+    public string Target { get; init; } = "";
+
+    public string Category { get; init; } = "";
+
+    public string Strategy { get; init; } = "";
+
+    public string Impact { get; init; } = "";
+
+    public string Summary { get; init; } = "";
+
+    public double ThresholdPct { get; init; }
+
+    public IReadOnlyList<string> Paths { get; init; } = [];
+
+    public EarlyOutcome? Early { get; init; }
+
+    public string? BenchmarkFailure { get; init; }
+
+    public MeasuredOutcome? Measured { get; init; }
+
+    public GuardOutcome Guard { get; init; } = GuardOutcome.NotRun;
+
+    public string? GuardFailure { get; init; }
+
+    public int ReworksUsed { get; init; }
+}
+
+/// <summary>Reads and writes the journal atomically (write to a temp file, then rename), so it is never torn.</summary>
+public static class ExperimentJournal
+{
+    static readonly JsonSerializerOptions Options = new(ConfigStore.JsonOptions)
+    {
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    public static string PathIn(string repositoryRoot) => Path.Combine(PerfloopPaths.StateDirectory(repositoryRoot), "experiment.json");
+
+    public static ExperimentState? Load(string repositoryRoot)
+    {
+        var path = PathIn(repositoryRoot);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<ExperimentState>(File.ReadAllText(path), Options);
+        }
+        catch (JsonException e)
+        {
+            throw new PerfloopException($"{path}: the experiment journal is damaged ({e.Message.Split('.')[0]}); run 'perfloop experiment abandon' to restore the tree and drop it");
+        }
+    }
+
+    public static void Save(string repositoryRoot, ExperimentState state)
+    {
+        var path = PathIn(repositoryRoot);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temp = path + ".tmp";
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            JsonSerializer.Serialize(stream, state, Options);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temp, path, overwrite: true);
+    }
+
+    public static void Delete(string repositoryRoot)
+    {
+        var path = PathIn(repositoryRoot);
+        if (File.Exists(path))
+        {
+            File.Delete(path);
+        }
+    }
+
+    internal static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
+
+    internal static T? Deserialize<T>(string json) => JsonSerializer.Deserialize<T>(json, Options);
+}

@@ -1,0 +1,124 @@
+using Perfloop.Journal;
+
+namespace Perfloop.Experiments;
+
+/// <summary>
+/// What a step verb reports (<c>--json</c>, schema <c>perfloop.step/v1</c>): the experiment's state after the step,
+/// the verdict numbers when measured, and the decision once made.
+/// </summary>
+public sealed record StepReport
+{
+    public string Schema { get; init; } = "perfloop.step/v1";
+
+    public required string Step { get; init; }
+
+    public required int Experiment { get; init; }
+
+    public required string Phase { get; init; }
+
+    public string Target { get; init; } = "";
+
+    public string Summary { get; init; } = "";
+
+    public string PreCommit { get; init; } = "";
+
+    public double ThresholdPct { get; init; }
+
+    /// <summary>Null while the candidate may still go on; else why it cannot (output mismatch, build failure …).</summary>
+    public string? Problem { get; init; }
+
+    public StepMeasurement? Measurement { get; init; }
+
+    /// <summary>pass, fail, not_run or not_configured.</summary>
+    public string Guard { get; init; } = "not_run";
+
+    /// <summary>keep, discard, crash or rework once decided.</summary>
+    public string? Decision { get; init; }
+
+    public string? Reason { get; init; }
+
+    public string? Commit { get; init; }
+
+    /// <summary>What the spec says to do next.</summary>
+    public required string Next { get; init; }
+
+    public static StepReport From(string step, ExperimentState state, string next) => new()
+    {
+        Step = step,
+        Experiment = state.Experiment,
+        Phase = state.Phase.ToString().ToLowerInvariant(),
+        Target = state.Target,
+        Summary = state.Summary,
+        PreCommit = state.PreCommit,
+        ThresholdPct = state.ThresholdPct,
+        Problem = state.Early?.Reason ?? state.BenchmarkFailure,
+        Measurement = state.Measured is { } m ? StepMeasurement.From(m) : null,
+        Guard = GuardWord(state.Guard),
+        Next = next,
+    };
+
+    public static string GuardWord(GuardOutcome guard) => guard switch
+    {
+        GuardOutcome.Passed => "pass",
+        GuardOutcome.Failed => "fail",
+        GuardOutcome.NotConfigured => "not_configured",
+        _ => "not_run",
+    };
+}
+
+public sealed record StepMeasurement(
+    string Verdict,
+    double Baseline,
+    double Candidate,
+    double DeltaPct,
+    double? CiLowPct,
+    double? CiHighPct,
+    double ConfidenceLevel,
+    int Runs,
+    string StopReason)
+{
+    public static StepMeasurement From(MeasuredOutcome m)
+    {
+        var e = m.Result.Estimate;
+        return new(StatusLines.Word(m.Result.Verdict), m.BaselineValue, m.CandidateValue, e.DeltaPct,
+            e.IsBounded ? e.LowPct : null, e.IsBounded ? e.HighPct : null, e.ConfidenceLevel, m.Runs, m.StopReason);
+    }
+}
+
+/// <summary><c>perfloop status</c> (<c>--json</c>, schema <c>perfloop.status/v1</c>).</summary>
+public sealed record StatusReport
+{
+    public string Schema { get; init; } = "perfloop.status/v1";
+
+    public required string Domain { get; init; }
+
+    public required string Metric { get; init; }
+
+    public double? ThresholdPct { get; init; }
+
+    public required int NextExperiment { get; init; }
+
+    public ActiveExperiment? Active { get; init; }
+
+    public required int Experiments { get; init; }
+
+    public required int Kept { get; init; }
+
+    public required int Discarded { get; init; }
+
+    public required int Crashed { get; init; }
+
+    public required int ConsecutiveDiscards { get; init; }
+
+    /// <summary>Consecutive discards of the latest strategy (spec: 3+ → rotate strategy).</summary>
+    public required int ConsecutiveDiscardsOfStrategy { get; init; }
+
+    /// <summary>normal, rotate, plateau_check or stuck.</summary>
+    public required string State { get; init; }
+
+    public required string Next { get; init; }
+
+    public IReadOnlyList<ResultRow> Recent { get; init; } = [];
+}
+
+public sealed record ActiveExperiment(int Experiment, string Phase, string Target, string Summary, string Driver);
