@@ -19,6 +19,9 @@ static class CommandLine
             StatusCommand.Create(),
             CompareCommand.Create(),
             ReportCommand.Create(),
+            ProfileCommand.Create(),
+            RankCommand.Create(),
+            McpCommand.Create(),
         };
 
         var parse = root.Parse(args);
