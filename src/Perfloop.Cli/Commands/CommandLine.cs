@@ -13,6 +13,8 @@ static class CommandLine
             InitCommand.Create(),
             RunCommand.Create(),
             DemoCommand.Create(),
+            CalibrateCommand.Create(),
+            VerdictCommand.Create(),
             ExperimentCommand.Create(),
             StatusCommand.Create(),
             CompareCommand.Create(),

@@ -142,6 +142,8 @@ public static class ConfigStore
             ValidateTarget(config.Targets[i], $"$.targets[{i}]");
         }
 
+        ValidateMetrics(config, Fail);
+
         var t = config.Timeouts;
         foreach (var (key, value) in new[]
         {
@@ -196,6 +198,72 @@ public static class ConfigStore
         if (micro.BenchmarkDotNet is { } bdn && string.IsNullOrWhiteSpace(bdn.Project))
         {
             Fail($"{key}.micro.benchmarkDotNet.project", "give the path of the BenchmarkDotNet project");
+        }
+    }
+
+    static void ValidateMetrics(PerfloopConfig config, Action<string, string> fail)
+    {
+        var sources = config.Metrics;
+        RelativePath("$.metrics.jsonFile", sources.JsonFile, fail);
+        RelativePath("$.metrics.benchmarkDotNet", sources.BenchmarkDotNet, fail);
+        if (sources.Select is { } select)
+        {
+            if (sources.JsonFile is null)
+            {
+                fail("$.metrics.select", "selects from metrics.jsonFile, which is not set");
+            }
+
+            foreach (var (name, path) in select)
+            {
+                if (!Measurement.MetricNames.IsValidName(name))
+                {
+                    fail($"$.metrics.select.{name}", "a metric name may hold letters, digits and _ . - : ( ) , [ ] only");
+                }
+
+                if (Measurement.JsonMetrics.Segments(path ?? "") is null)
+                {
+                    fail($"$.metrics.select.{name}", $"'{path}' is not a path like a.b.c or a[0].b");
+                }
+            }
+        }
+
+        if (config.Metric is not { } metric)
+        {
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(metric.Name))
+        {
+            fail("$.metric.name", "the metric name is missing; use wall_ms, cpu_ms, peak_rss_mb or a metric your benchmark reports");
+        }
+
+        if (metric.Goal is not null && Measurement.MetricSelection.ParseGoal(metric.Goal) is null)
+        {
+            fail("$.metric.goal", $"must be \"lower\" or \"higher\" (is \"{metric.Goal}\")");
+        }
+
+        if (metric.Goal is null && Measurement.MetricSelection.KnownDirection(metric.Name.Trim()) is null)
+        {
+            fail("$.metric.goal", $"'{metric.Name}' is not a metric Perfloop knows; say which way is better with \"goal\": \"lower\" or \"higher\"");
+        }
+
+        if (metric.Name.StartsWith(Measurement.BenchmarkDotNetReport.Prefix, StringComparison.Ordinal) && sources.BenchmarkDotNet is null)
+        {
+            fail("$.metric.name", $"'{metric.Name}' comes from BenchmarkDotNet's JSON export; set metrics.benchmarkDotNet to its directory (usually BenchmarkDotNet.Artifacts/results)");
+        }
+    }
+
+    /// <summary>Metric files are read from the baseline's and the candidate's trees, so their paths must be relative and stay inside.</summary>
+    static void RelativePath(string key, string? path, Action<string, string> fail)
+    {
+        if (path is null)
+        {
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(path) || Path.IsPathRooted(path) || path.Replace('\\', '/').Split('/').Contains(".."))
+        {
+            fail(key, $"must be a path relative to the repository root, inside it (is \"{path}\"), so baseline and candidate each read their own");
         }
     }
 

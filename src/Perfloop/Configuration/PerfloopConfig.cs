@@ -27,6 +27,12 @@ public sealed record PerfloopConfig
 
     public ThresholdSettings Thresholds { get; init; } = new();
 
+    /// <summary>Overrides the domain's primary metric (name and goal); <c>null</c> keeps the domain's.</summary>
+    public MetricSettings? Metric { get; init; }
+
+    /// <summary>Where metrics come from besides wall/CPU/RSS and <c>METRIC name=value</c> lines.</summary>
+    public MetricSourceSettings Metrics { get; init; } = new();
+
     public MeasurementSettings Measurement { get; init; } = new();
 
     public TimeoutSettings Timeouts { get; init; } = new();
@@ -107,4 +113,33 @@ public sealed record TimeoutSettings
     public double OracleSeconds { get; init; } = 600;
 
     public double GuardSeconds { get; init; } = 1800;
+}
+
+/// <summary>The metric a verdict is taken on, instead of the domain's default.</summary>
+public sealed record MetricSettings
+{
+    /// <summary>wall_ms, cpu_ms, peak_rss_mb, a METRIC line's name, a JSON metric or a BenchmarkDotNet metric.</summary>
+    public string Name { get; init; } = "";
+
+    /// <summary>"lower" or "higher": which way is better. Required for a metric Perfloop does not know.</summary>
+    public string? Goal { get; init; }
+}
+
+/// <summary>Metric files the benchmark writes; paths are relative to the tree being measured.</summary>
+public sealed record MetricSourceSettings
+{
+    /// <summary>
+    /// A JSON file the benchmark writes on every run. Every number in it becomes a metric named by its path
+    /// (<c>a.b.c</c>, array elements as <c>a.0</c>), unless <see cref="Select"/> names the ones to take.
+    /// </summary>
+    public string? JsonFile { get; init; }
+
+    /// <summary>Metric name → path in <see cref="JsonFile"/> (<c>a.b.c</c> or <c>a[0].b</c>).</summary>
+    public IReadOnlyDictionary<string, string>? Select { get; init; }
+
+    /// <summary>
+    /// Directory holding BenchmarkDotNet's full JSON export (<c>*-report-full.json</c> or
+    /// <c>*-report-full-compressed.json</c>), usually <c>BenchmarkDotNet.Artifacts/results</c>.
+    /// </summary>
+    public string? BenchmarkDotNet { get; init; }
 }

@@ -28,6 +28,17 @@ public class ConfigStoreTests
     [InlineData("""{ "bench": "x", "targets": [ { "name": "A.B", "micro": { } } ] }""", "$.targets[0].micro", "exactly one of")]
     [InlineData("""{ "bench": "x", "targets": [ { "name": "A.B", "micro": { "benchmarkDotNet": { "filter": "*A*" } } } ] }""", "$.targets[0].micro.benchmarkDotNet.project", "path")]
     [InlineData("""{ "bench": "x", "targets": [ { "name": "A.B", "micro": { "command": "y", "better": "up" } } ] }""", "$.targets[0].micro.better", "lower")]
+    [InlineData("""{ "bench": "x", "metric": { "name": "" } }""", "$.metric.name", "missing")]
+    [InlineData("""{ "bench": "x", "metric": { "name": "wall_ms", "goal": "smaller" } }""", "$.metric.goal", "must be \"lower\" or \"higher\"")]
+    [InlineData("""{ "bench": "x", "metric": { "name": "throughput" } }""", "$.metric.goal", "not a metric Perfloop knows")]
+    [InlineData("""{ "bench": "x", "metric": { "name": "bdn.median_ns" } }""", "$.metric.name", "set metrics.benchmarkDotNet")]
+    [InlineData("""{ "bench": "x", "metric": { "name": "wall_ms", "goall": "lower" } }""", "goall", "unknown key")]
+    [InlineData("""{ "bench": "x", "metrics": { "jsonFile": "/tmp/m.json" } }""", "$.metrics.jsonFile", "relative to the repository root")]
+    [InlineData("""{ "bench": "x", "metrics": { "jsonFile": "../m.json" } }""", "$.metrics.jsonFile", "relative to the repository root")]
+    [InlineData("""{ "bench": "x", "metrics": { "benchmarkDotNet": "" } }""", "$.metrics.benchmarkDotNet", "relative to the repository root")]
+    [InlineData("""{ "bench": "x", "metrics": { "select": { "rps": "a.b" } } }""", "$.metrics.select", "metrics.jsonFile, which is not set")]
+    [InlineData("""{ "bench": "x", "metrics": { "jsonFile": "m.json", "select": { "rps": "a..b" } } }""", "$.metrics.select.rps", "not a path")]
+    [InlineData("""{ "bench": "x", "metrics": { "jsonFile": "m.json", "select": { "r=s": "a.b" } } }""", "$.metrics.select.r=s", "metric name may hold")]
     public void Errors_name_the_key_and_say_what_is_wrong(string json, string key, string problem)
     {
         var error = Assert.Throws<PerfloopException>(() => ConfigStore.Parse(json));
@@ -52,6 +63,25 @@ public class ConfigStoreTests
         Assert.Equal(36, config.Targets[0].ProfileSharePct);
         Assert.Equal("*Parse*", config.Targets[1].Micro!.BenchmarkDotNet!.Filter);
         Assert.Equal(5, ConfigStore.Parse("""{ "bench": "x" }""").Thresholds.HotPathSharePct);
+    }
+
+    [Fact]
+    public void Metric_override_and_metric_sources_are_read()
+    {
+        var config = ConfigStore.Parse("""
+            {
+              "bench": "./bench.sh",
+              "domain": "async",
+              "metric": { "name": "requests_per_s", "goal": "higher" },
+              "metrics": { "jsonFile": "out/metrics.json", "select": { "requests_per_s": "summary.rps" }, "benchmarkDotNet": "BenchmarkDotNet.Artifacts/results" }
+            }
+            """);
+
+        Assert.Equal("requests_per_s", config.Metric!.Name);
+        Assert.Equal("higher", config.Metric.Goal);
+        Assert.Equal("out/metrics.json", config.Metrics.JsonFile);
+        Assert.Equal("summary.rps", config.Metrics.Select!["requests_per_s"]);
+        Assert.Equal("BenchmarkDotNet.Artifacts/results", config.Metrics.BenchmarkDotNet);
     }
 
     [Fact]
