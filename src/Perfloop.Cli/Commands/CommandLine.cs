@@ -15,6 +15,7 @@ static class CommandLine
             DemoCommand.Create(),
             ExperimentCommand.Create(),
             StatusCommand.Create(),
+            HistoryCommand.Create(),
         };
 
         var parse = root.Parse(args);

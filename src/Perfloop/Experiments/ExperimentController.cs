@@ -98,7 +98,8 @@ public sealed class ExperimentController(IProcessRunner runner, ILoopReporter re
     public async Task<StatusReport> StatusAsync(CancellationToken cancellationToken)
     {
         await using var workspace = await Workspace.OpenAsync(runner, reporter, clock, directory, cancellationToken);
-        return SessionStatus.Describe(workspace.Domain, workspace.Metric, workspace.Rows(), ExperimentJournal.Load(workspace.Root), workspace.CalibratedThresholdPct());
+        return SessionStatus.Describe(workspace.Domain, workspace.Metric, workspace.Rows(), ExperimentJournal.Load(workspace.Root), workspace.CalibratedThresholdPct(),
+            workspace.Config.Policies, Policies.RankingSnapshot.Load(workspace.Root));
     }
 
     async Task<StepReport> WithActiveAsync(Func<ExperimentSteps, ExperimentState, Task<StepReport>> action, CancellationToken cancellationToken) =>

@@ -52,6 +52,16 @@ public sealed record HistoryReview(
         return Build(commits, rows, threshold);
     }
 
+    /// <summary>The review of the repository holding <paramref name="directory"/> (what <c>perfloop history</c> shows).</summary>
+    public static async Task<HistoryReview> ForDirectoryAsync(Processes.IProcessRunner runner, string directory, CancellationToken cancellationToken = default)
+    {
+        var repository = await GitRepository.OpenAsync(runner, directory, cancellationToken);
+        return await ReadAsync(repository, ResultsTable.Read(Configuration.PerfloopPaths.Results(repository.Root)), DefaultThreshold, cancellationToken);
+    }
+
+    /// <summary>Schema of the JSON form (<c>perfloop history --json</c>).</summary>
+    public string Schema { get; init; } = "perfloop.history/v1";
+
     /// <summary>Parses the output of <see cref="GitLogArguments"/>.</summary>
     public static IReadOnlyList<ExperimentCommit> ParseLog(string output)
     {

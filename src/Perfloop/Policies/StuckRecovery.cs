@@ -44,11 +44,6 @@ public static class StuckRecovery
         return string.Join(", ", groups);
     }
 
-    /// <summary>Markdown for an agent's prompt.</summary>
-    public static string ToMarkdown(IReadOnlyList<ResultRow> sessionRows, Domain domain) =>
-        "## Stuck-state recovery\n\nThe last experiments were all discarded. Before the next change:\n\n"
-        + string.Concat(Actions(sessionRows, domain).Select((a, i) => $"{i + 1}. {char.ToUpperInvariant(a[0])}{a[1..]}.\n"));
-
     static string Figure(ResultRow keep) =>
         keep.DeltaPct is { } d ? string.Create(CultureInfo.InvariantCulture, $"{keep.Summary} {d:+0.#;−0.#}%") : keep.Summary;
 
