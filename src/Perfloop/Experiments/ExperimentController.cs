@@ -23,7 +23,8 @@ public sealed class ExperimentController(IProcessRunner runner, ILoopReporter re
 
             if (workspace.CalibratedThresholdPct() is null && ExperimentJournal.Load(workspace.Root) is null)
             {
-                await workspace.CalibrateAsync(cancellationToken);
+                var baseline = await workspace.CalibrateAsync(cancellationToken);
+                await Policies.EscalationCheck.RunAsync(workspace, baseline, Policies.RankingSnapshot.Load(workspace.Root), cancellationToken);
             }
 
             var state = await steps.StartAsync(candidate, ExperimentDriver.Steps, cancellationToken);

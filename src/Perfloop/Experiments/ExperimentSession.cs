@@ -73,7 +73,7 @@ public sealed class ExperimentSession(IProcessRunner runner, ILoopReporter repor
             reporter.Detail($"[session] bottleneck ranking: {ranking.Targets.Count} functions, top {ranking.Targets[0].Name} ({ranking.Targets[0].ImpactText})");
         }
 
-        rows.AddRange(await EscalateAsync(workspace, baseline, ranking, cancellationToken));
+        rows.AddRange(await EscalationCheck.RunAsync(workspace, baseline, ranking, cancellationToken));
 
         PolicyInputs Inputs() => new()
         {
@@ -202,31 +202,6 @@ public sealed class ExperimentSession(IProcessRunner runner, ILoopReporter repor
         var row = policyEvent.ToRow(Math.Max(0, experiment), clock.GetUtcNow(), workspace.Domain.Name, workspace.Metric);
         ResultsTable.Append(workspace.ResultsPath, row);
         return row;
-    }
-
-    /// <summary>Measured cross-domain signals at session start: each new one is a row, a line to the user and (at the end) a HANDOFF entry.</summary>
-    async Task<IReadOnlyList<ResultRow>> EscalateAsync(Workspace workspace, ResultRow baseline, RankingSnapshot ranking, CancellationToken cancellationToken)
-    {
-        var probe = new SignalProbe(runner, workspace.Config);
-        var samples = Path.Combine(PerfloopPaths.Experiment(workspace.Root, baseline.Experiment), "samples.tsv");
-        var signals = await probe.MeasureAsync(workspace.Root, samples, ranking.Runtime, cancellationToken);
-        if (signals.Scaling is { } fit)
-        {
-            reporter.Detail($"[session] scaling: time ∝ n^{fit.Exponent.ToString("0.##", CultureInfo.InvariantCulture)} over sizes {string.Join(", ", fit.Sizes)}");
-        }
-
-        var findings = Escalation.New(Escalation.Evaluate(workspace.Domain.Name, signals, workspace.Config.Escalation), SessionPolicy.CurrentSession(workspace.Rows()));
-        var rows = new List<ResultRow>();
-        foreach (var finding in findings)
-        {
-            var row = finding.ToRow(baseline.Experiment, clock.GetUtcNow(), workspace.Domain.Name, workspace.Metric);
-            ResultsTable.Append(workspace.ResultsPath, row);
-            reporter.Status($"{StatusLines.Prefix(baseline.Experiment)} ESCALATE — {finding.Reason}");
-            reporter.Status($"[session] {finding.Message(workspace.Domain.Name)}");
-            rows.Add(row);
-        }
-
-        return rows;
     }
 
     async Task<IReadOnlyList<ResultRow>> AuditAsync(Workspace workspace, ResultRow keep, CancellationToken cancellationToken)

@@ -83,9 +83,11 @@ public static partial class ConfigAudit
         {
             var matcher = new ProtectedPaths([pattern], []);
             bool Matches(string f) => matcher.Reason(f) == "listed in protectedPaths";
-            if (inputs.FilesBefore.Any(Matches) && !inputs.FilesAfter.Any(Matches))
+            if (!inputs.FilesAfter.Any(Matches))
             {
-                findings.Add(new("loop config", "$.protectedPaths", $"'{pattern}' matched files before this change and matches nothing now; update or remove it"));
+                findings.Add(new("loop config", "$.protectedPaths", inputs.FilesBefore.Any(Matches)
+                    ? $"'{pattern}' matched files before this change and matches nothing now; update or remove it"
+                    : $"'{pattern}' matches no tracked file, so it protects nothing; fix the pattern or remove it"));
             }
         }
 

@@ -89,7 +89,7 @@ public static class SessionEnd
         text.Append("## Escalations\n\n");
         Bullets(text, facts.Escalations.Select(e => $"experiment {e.Experiment} | ESCALATE | {e.Reason}"), "none");
         text.Append("## Policy events\n\n");
-        Bullets(text, facts.Events.Select(e => $"after experiment {e.Experiment}: {e.Target} — {e.Reason}"), "none");
+        Bullets(text, facts.Events.Select(e => $"after experiment {e.Experiment}: {(e.Target == PolicyEvents.Milestone ? $"milestone {e.Summary}" : e.Target)} — {e.Reason}"), "none");
         text.Append("## What to try next\n\n");
         Bullets(text, NextSteps(facts), "re-profile and rank again ('perfloop profile -- CMD')");
         return text.ToString();

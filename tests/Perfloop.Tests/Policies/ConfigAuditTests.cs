@@ -28,7 +28,8 @@ public class ConfigAuditTests
         var findings = ConfigAudit.Audit(inputs);
         Assert.Contains(findings, f => f.Setting == "$.oracles[0].files" && f.Problem.Contains("'out.txt' is never written", StringComparison.Ordinal));
         Assert.Contains(findings, f => f.Setting == "$.protectedPaths" && f.Problem.Contains("'fixtures/'", StringComparison.Ordinal));
-        Assert.DoesNotContain(findings, f => f.Problem.Contains("'docs/'", StringComparison.Ordinal));
+        Assert.Contains(findings, f => f.Problem.Contains("'docs/' matches no tracked file", StringComparison.Ordinal));
+        Assert.DoesNotContain(ConfigAudit.Audit(Inputs(config with { ProtectedPaths = ["src/"] })), f => f.Setting == "$.protectedPaths");
     }
 
     [Fact]
