@@ -46,9 +46,10 @@ public sealed record HistoryReview(
     /// <summary>Reads the history of the repository (one git call) and results.tsv, and reviews it.</summary>
     public static async Task<HistoryReview> ReadAsync(GitRepository repository, IReadOnlyList<ResultRow> rows, int threshold = DefaultThreshold, CancellationToken cancellationToken = default)
     {
-        var log = await repository.Git.TryRunAsync(GitLogArguments(null), cancellationToken);
-        // A repository without commits has no history to review; that is not an error here.
-        var commits = log.Succeeded ? ParseLog(log.StdoutText) : [];
+        var log = await repository.Git.TryRunAsync(GitLogArguments(null), null, MaxLogBytes, cancellationToken);
+        // A repository without commits has no history to review; that is not an error here. A log beyond the cap
+        // is cut at the last whole commit: the review then covers the most recent experiments, which matter most.
+        var commits = log.Succeeded ? ParseLog(log.OutputTruncated ? CutAtLastRecord(log.StdoutText) : log.StdoutText) : [];
         return Build(commits, rows, threshold);
     }
 
@@ -61,6 +62,15 @@ public sealed record HistoryReview(
 
     /// <summary>Schema of the JSON form (<c>perfloop history --json</c>).</summary>
     public string Schema { get; init; } = "perfloop.history/v1";
+
+    /// <summary>Stdout kept from the one git log call: about 250 bytes per experiment commit, so ~250,000 commits.</summary>
+    public const int MaxLogBytes = 64 << 20;
+
+    static string CutAtLastRecord(string text)
+    {
+        var last = text.LastIndexOf('\x1e');
+        return last <= 0 ? "" : text[..last];
+    }
 
     /// <summary>Parses the output of <see cref="GitLogArguments"/>.</summary>
     public static IReadOnlyList<ExperimentCommit> ParseLog(string output)
