@@ -154,6 +154,20 @@ public sealed class PolicyScenarioTests : IClassFixture<PolicyScenarioTests.Sess
     }
 
     [Fact]
+    public void The_history_verb_prints_the_same_review_as_json()
+    {
+        var result = PerfloopProcess.Run(session.Repo.Root, "history", "--json");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var json = System.Text.Json.JsonDocument.Parse(result.Stdout);
+        Assert.Equal("perfloop.history/v1", json.RootElement.GetProperty("schema").GetString());
+        Assert.Equal(3, json.RootElement.GetProperty("experimentCommits").GetInt32());
+        Assert.Contains(json.RootElement.GetProperty("focus").EnumerateArray(), f => f.GetProperty("path").GetString() == "lib/");
+        Assert.Contains(json.RootElement.GetProperty("avoid").EnumerateArray(), a => a.GetProperty("name").GetString() == "caching");
+        var text = PerfloopProcess.Run(session.Repo.Root, "history");
+        Assert.Contains("### Focus (3+ improving commits)\n\n- `lib/` — 3 improving commits", text.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_sleeping_program_escalates_to_async_on_its_wall_to_cpu_ratio()
     {
         var escalate = Assert.Single(session.Rows, r => r.Status == ExperimentStatus.Escalate);
