@@ -16,6 +16,10 @@ static class CommandLine
             ExperimentCommand.Create(),
             StatusCommand.Create(),
             HistoryCommand.Create(),
+            CompareCommand.Create(),
+            ReportCommand.Create(),
+            ProfileCommand.Create(),
+            RankCommand.Create(),
         };
 
         var parse = root.Parse(args);

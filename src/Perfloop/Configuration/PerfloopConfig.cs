@@ -31,6 +31,10 @@ public sealed record PerfloopConfig
 
     public TimeoutSettings Timeouts { get; init; } = new();
 
+    /// <summary>The end-to-end comparison after each KEEP (spec: compare the pre-optimization commit with HEAD).</summary>
+    [JsonPropertyName("e2e")]
+    public EndToEndSettings EndToEnd { get; init; } = new();
+
     /// <summary>Paths (prefixes or globs with *) that a candidate may never touch, on top of the defaults.</summary>
     public IReadOnlyList<string> ProtectedPaths { get; init; } = [];
 
@@ -145,6 +149,14 @@ public sealed record MeasurementSettings
 
     /// <summary>Random seed for the order of runs inside each block; fixed so a session can be replayed.</summary>
     public int Seed { get; init; } = 20261126;
+}
+
+public sealed record EndToEndSettings
+{
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>The whole-program benchmark, when it differs from <see cref="PerfloopConfig.Bench"/> (e.g. bench is a micro harness).</summary>
+    public string? Bench { get; init; }
 }
 
 public sealed record TimeoutSettings

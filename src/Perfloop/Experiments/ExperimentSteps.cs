@@ -221,10 +221,11 @@ public sealed class ExperimentSteps(Workspace workspace)
             // Whatever the build or benchmark left outside the candidate's own files goes, so the next experiment starts clean.
             await workspace.Repository.RestoreAsync(cancellationToken);
             row = row with { Commit = commit };
-            ResultsTable.Append(workspace.ResultsPath, row);
-            ExperimentJournal.Delete(Root);
             Reporter.Status(StatusLines.Keep(state.Experiment));
             Reporter.Detail($"{StatusLines.Prefix(state.Experiment)} committed {Workspace.Abbreviate(commit)}: {state.Summary}");
+            row = await EndToEndAsync(state, row, cancellationToken);
+            ResultsTable.Append(workspace.ResultsPath, row);
+            ExperimentJournal.Delete(Root);
         }
         else
         {
@@ -237,6 +238,51 @@ public sealed class ExperimentSteps(Workspace workspace)
 
         return new DecideOutcome(decision, row, null);
     }
+
+    /// <summary>
+    /// The spec's e2e step after a KEEP: the pre-optimization commit against the new HEAD, each built in its own
+    /// worktree. When e2e contradicts the benchmark that kept the change (no improvement beyond the threshold, or
+    /// worse), e2e wins: Perfloop takes back the commit it just made and the experiment becomes a DISCARD.
+    /// </summary>
+    async Task<ResultRow> EndToEndAsync(ExperimentState state, ResultRow row, CancellationToken cancellationToken)
+    {
+        var settings = workspace.Config.EndToEnd;
+        if (!settings.Enabled)
+        {
+            return row;
+        }
+
+        var config = workspace.Config with { Thresholds = workspace.Config.Thresholds with { KeepPct = state.ThresholdPct } };
+        var report = await Compare.EndToEndComparer.CompareAsync(workspace.Repository, config, state.PreCommit, row.Commit, settings.Bench, null, cancellationToken);
+        var bench = report.Benchmarks[0];
+        Reporter.Status(Compare.CompareFormatter.EndToEndLine(state.Experiment, report, bench));
+        var extra = new Dictionary<string, string>(row.Extra)
+        {
+            ["e2e_base"] = Invariant(bench.BaseMedian),
+            ["e2e_head"] = Invariant(bench.HeadMedian),
+            ["e2e_speedup"] = Invariant(bench.Speedup(report.Direction)),
+            ["e2e_verdict"] = report.VerdictWord(bench.Verdict),
+        };
+        row = row with { Extra = extra };
+        if (bench.Verdict is not (Compare.CompareVerdict.Same or Compare.CompareVerdict.Worse or Compare.CompareVerdict.Failed))
+        {
+            return row;
+        }
+
+        var why = bench.Verdict == Compare.CompareVerdict.Failed
+            ? $"the end-to-end benchmark failed ({bench.Failure})"
+            : $"the end-to-end comparison shows {report.VerdictWord(bench.Verdict)} ({(bench.Estimate is { } e ? StatusLines.Interval(new VerdictResult(Verdict.Equivalent, e, state.ThresholdPct, false, false)) : "no estimate")})";
+        // Only Perfloop's own, just-made commit is taken back, and only while it is still the branch tip.
+        if (await workspace.Repository.HeadAsync(cancellationToken) == row.Commit)
+        {
+            await workspace.Repository.Git.RunAsync(["reset", "-q", "--hard", state.PreCommit], cancellationToken);
+        }
+
+        Reporter.Status(StatusLines.Discard(state.Experiment, $"e2e contradicts the benchmark: {why}"));
+        return row with { Status = ExperimentStatus.Discard, Commit = state.PreCommit, Reason = $"e2e contradicts the benchmark that kept it ({row.Reason}): {why}" };
+    }
+
+    static string Invariant(double? value) => value is { } v ? Math.Round(v, 4).ToString("0.####", CultureInfo.InvariantCulture) : "";
 
     /// <summary>
     /// Undoes an experiment that did not finish (the process was killed or interrupted, or the user abandons it):

@@ -11,12 +11,21 @@ namespace Perfloop.Journal;
 /// </summary>
 public static class ResultsTable
 {
-    public static readonly IReadOnlyList<string> Columns =
+    /// <summary>Columns with a typed property on <see cref="ResultRow"/>.</summary>
+    static readonly IReadOnlyList<string> TypedColumns =
     [
         "experiment", "timestamp", "domain", "target", "category", "strategy", "summary", "metric",
         "baseline", "candidate", "delta_pct", "ci_low_pct", "ci_high_pct", "runs", "threshold_pct",
         "status", "commit", "reason",
     ];
+
+    /// <summary>Columns filled by some experiments only; their values travel in <see cref="ResultRow.Extra"/>.</summary>
+    public static readonly IReadOnlyList<string> OptionalColumns =
+    [
+        "e2e_base", "e2e_head", "e2e_speedup", "e2e_verdict",
+    ];
+
+    public static readonly IReadOnlyList<string> Columns = [.. TypedColumns, .. OptionalColumns];
 
     public static string Header => string.Join('\t', Columns);
 
@@ -103,17 +112,59 @@ public static class ResultsTable
     static string Number(double? value) =>
         value is { } v && double.IsFinite(v) ? Math.Round(v, 4).ToString("0.####", CultureInfo.InvariantCulture) : "";
 
-    /// <summary>Appends one row as a single write, creating the file with its header when needed.</summary>
+    /// <summary>
+    /// Appends one row as a single write, creating the file with its header when needed. A file written by an
+    /// older version (fewer columns) is first rewritten whole with the current header, atomically, rows kept.
+    /// </summary>
     public static void Append(string path, ResultRow row)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var exists = File.Exists(path) && new FileInfo(path).Length > 0;
+        var header = exists ? FirstLine(path) : Header;
+        // Extra columns after ours (a newer tool's, or a user's) are fine: the row just leaves them empty.
+        if (exists && header != Header && !header.StartsWith(Header + "\t", StringComparison.Ordinal))
+        {
+            Rewrite(path, [.. Read(path), row]);
+            return;
+        }
+
         var line = FormatRow(row) + "\n";
-        var needsHeader = !File.Exists(path) || new FileInfo(path).Length == 0;
-        var text = needsHeader ? Header + "\n" + line : line;
+        var text = exists ? line : Header + "\n" + line;
         using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
-        var bytes = Encoding.UTF8.GetBytes(text);
-        stream.Write(bytes);
+        stream.Write(Encoding.UTF8.GetBytes(text));
         stream.Flush(flushToDisk: true);
+    }
+
+    static void Rewrite(string path, IEnumerable<ResultRow> rows)
+    {
+        var extraColumns = rows.SelectMany(r => r.Extra.Keys).Where(c => !Columns.Contains(c)).Distinct().Order(StringComparer.Ordinal).ToList();
+        var text = new StringBuilder(Header);
+        foreach (var column in extraColumns)
+        {
+            text.Append('\t').Append(column);
+        }
+
+        text.Append('\n');
+        foreach (var row in rows)
+        {
+            text.Append(FormatRow(row));
+            foreach (var column in extraColumns)
+            {
+                text.Append('\t').Append(Escape(row.Extra.GetValueOrDefault(column, "")));
+            }
+
+            text.Append('\n');
+        }
+
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, text.ToString());
+        File.Move(temp, path, overwrite: true);
+    }
+
+    static string FirstLine(string path)
+    {
+        using var reader = new StreamReader(path);
+        return reader.ReadLine() ?? "";
     }
 
     public static IReadOnlyList<ResultRow> Read(string path) =>
@@ -208,7 +259,7 @@ public static class ResultsTable
             Guard = guard,
             Commit = Get("commit"),
             Reason = Get("reason"),
-            Extra = fields.Where(f => !Columns.Contains(f.Key)).ToDictionary(f => f.Key, f => f.Value),
+            Extra = fields.Where(f => !TypedColumns.Contains(f.Key) && f.Value.Length > 0).ToDictionary(f => f.Key, f => f.Value),
         };
     }
 }

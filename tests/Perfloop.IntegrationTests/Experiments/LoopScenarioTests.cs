@@ -113,6 +113,8 @@ public sealed class LoopScenarioTests : IClassFixture<LoopScenarioTests.Session>
         Assert.Contains("Perfloop-Metric: wall_ms", log);
         Assert.Equal("1", session.Repo.Git("rev-list", "--count", $"{session.InitialHead}..HEAD").Trim());
         Assert.Contains("sleep 0.05", session.Repo.Read("lib/setup.sh"));
+        Assert.Equal("faster", row.Extra["e2e_verdict"]);
+        Assert.True(double.Parse(row.Extra["e2e_speedup"], System.Globalization.CultureInfo.InvariantCulture) > 1.4);
     }
 
     [Fact]
@@ -183,6 +185,7 @@ public sealed class LoopScenarioTests : IClassFixture<LoopScenarioTests.Session>
         Assert.Contains("[experiment 1] Benchmarking...", lines);
         Assert.Contains(lines, l => l.StartsWith("[experiment 1] Result: ", StringComparison.Ordinal) && l.Contains("% CI ", StringComparison.Ordinal) && l.EndsWith(" improved", StringComparison.Ordinal));
         Assert.Contains("[experiment 1] KEEP", lines);
+        Assert.Contains(lines, l => l.StartsWith("[experiment 1] E2E: ", StringComparison.Ordinal) && l.EndsWith("x)", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("[experiment 2] DISCARD — output mismatch", StringComparison.Ordinal));
     }
 

@@ -114,6 +114,33 @@ public class ResultsTableTests
     }
 
     [Fact]
+    public void A_file_from_an_older_version_is_upgraded_to_the_current_header_keeping_every_row()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"perfloop-tsv-{Guid.NewGuid():N}", "results.tsv");
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var oldColumns = "experiment\ttimestamp\tdomain\tstatus\treason\tlegacy_note";
+            File.WriteAllText(path, oldColumns + "\n0\t2026-11-01T00:00:00Z\tcpu\tbaseline\tcalibration\tkept me\n");
+            ResultsTable.Append(path, Row(1) with { Extra = new Dictionary<string, string> { ["e2e_speedup"] = "1.9" } });
+            var lines = File.ReadAllLines(path);
+            Assert.StartsWith(ResultsTable.Header, lines[0]);
+            var rows = ResultsTable.Read(path);
+            Assert.Equal([0, 1], rows.Select(r => r.Experiment));
+            Assert.Equal("kept me", rows[0].Extra["legacy_note"]);
+            Assert.Equal("1.9", rows[1].Extra["e2e_speedup"]);
+
+            ResultsTable.Append(path, Row(2));
+            Assert.Equal(4, File.ReadAllLines(path).Length);
+            Assert.Equal("kept me", ResultsTable.Read(path)[0].Extra["legacy_note"]);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+        }
+    }
+
+    [Fact]
     public void A_malformed_number_names_the_line_and_column()
     {
         var line = ResultsTable.FormatRow(Row(1)).Replace("812.4", "8,12", StringComparison.Ordinal);

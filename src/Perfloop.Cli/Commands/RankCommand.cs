@@ -1,0 +1,58 @@
+using System.CommandLine;
+using Perfloop.Cli.Rendering;
+using Perfloop.Processes;
+using Perfloop.Ranking;
+
+namespace Perfloop.Cli.Commands;
+
+static class RankCommand
+{
+    public static Command Create()
+    {
+        var profile = new Option<string>("--profile") { Description = "Profile to rank: folded stacks, speedscope JSON or .nettrace", Required = true };
+        var options = RankingOptions.Create();
+        var command = new Command("rank", "Rank the bottlenecks of a profile and write .perfloop/bottlenecks.json") { profile };
+        options.AddTo(command);
+        command.SetAction((parse, cancellationToken) => CommandLine.GuardAsync(async () =>
+        {
+            var outcome = await RankingWorkflow.RankAsync(new ProcessRunner(), Path.GetFullPath(parse.GetValue(options.Directory)!), parse.GetValue(profile)!, cancellationToken);
+            options.Render(parse, outcome);
+            return 0;
+        }, cancellationToken));
+        return command;
+    }
+}
+
+/// <summary>The output options rank and profile share.</summary>
+sealed record RankingOptions(Option<string> Directory, Option<int> Top, Option<bool> Json, Option<bool> IncludeExternal)
+{
+    public static RankingOptions Create() => new(
+        new Option<string>("--dir") { Description = "Repository the profile belongs to (default: the current directory)", DefaultValueFactory = _ => "." },
+        new Option<int>("--top") { Description = "Rows in the table", DefaultValueFactory = _ => 15 },
+        new Option<bool>("--json") { Description = "Print bottlenecks.json to stdout instead of the table" },
+        new Option<bool>("--include-external") { Description = "Show runtime, library and kernel code in the table too (never a target)" });
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Directory);
+        command.Options.Add(Top);
+        command.Options.Add(Json);
+        command.Options.Add(IncludeExternal);
+        Top.Validators.Add(result =>
+        {
+            if (result.Tokens.Count > 0 && result.GetValueOrDefault<int>() < 1)
+                result.AddError("--top must be at least 1");
+        });
+    }
+
+    public void Render(ParseResult parse, RankingWorkflow.Outcome outcome)
+    {
+        if (parse.GetValue(Json))
+        {
+            Console.WriteLine(BottlenecksFile.Serialize(outcome.Ranking));
+            return;
+        }
+        BottleneckTable.Write(Console.Out, outcome.Ranking, parse.GetValue(Top), parse.GetValue(IncludeExternal));
+        Console.WriteLine($"wrote {Path.GetRelativePath(Environment.CurrentDirectory, outcome.BottlenecksPath)}");
+    }
+}

@@ -1,0 +1,14 @@
+namespace Perfloop.Compare;
+
+/// <summary>
+/// What to compare. <see cref="Benchmarks"/> and <see cref="Build"/> override the config's <c>bench</c> and
+/// <c>build</c> when given.
+/// </summary>
+public sealed record CompareRequest(string BaseRef, string HeadRef)
+{
+    /// <summary>Shell commands, one benchmark each; empty means the config's <c>bench</c>.</summary>
+    public IReadOnlyList<string> Benchmarks { get; init; } = [];
+
+    /// <summary>Shell command that builds each side; null means the config's <c>build</c>.</summary>
+    public string? Build { get; init; }
+}

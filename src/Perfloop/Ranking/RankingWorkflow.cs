@@ -1,0 +1,50 @@
+using System.Globalization;
+using Perfloop.Errors;
+using Perfloop.Git;
+using Perfloop.Processes;
+
+namespace Perfloop.Ranking;
+
+/// <summary>Reads a profile, ranks it against the repository's HEAD and writes <c>.perfloop/bottlenecks.json</c>.</summary>
+public static class RankingWorkflow
+{
+    public sealed record Outcome(BottleneckRanking Ranking, string BottlenecksPath);
+
+    public static async Task<Outcome> RankAsync(IProcessRunner runner, string directory, string profilePath, CancellationToken cancellationToken = default)
+    {
+        var profileFullPath = Path.GetFullPath(profilePath);
+        var profile = ProfileReader.Read(profileFullPath);
+        var (root, head, committedAt) = await LocateAsync(runner, directory, cancellationToken);
+        var ranking = BottleneckRanker.Rank(new RankingInput(profile, profileFullPath, File.GetLastWriteTimeUtc(profileFullPath), root)
+        {
+            HeadSha = head,
+            HeadCommittedAt = committedAt,
+        });
+        var written = await BottlenecksFile.WriteAsync(root, ranking, cancellationToken);
+        return new Outcome(ranking, written);
+    }
+
+    /// <summary>
+    /// The repository root with HEAD and its commit time; a directory outside git (or without commits) is
+    /// still ranked, with no HEAD recorded.
+    /// </summary>
+    internal static async Task<(string Root, string? Head, DateTimeOffset? CommittedAt)> LocateAsync(IProcessRunner runner, string directory, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(directory))
+            throw new PerfloopException($"directory not found: {directory}");
+        try
+        {
+            var repository = await GitRepository.OpenAsync(runner, directory, cancellationToken);
+            var show = await repository.Git.TryRunAsync(["show", "-s", "--format=%H%n%cI", "HEAD"], cancellationToken);
+            if (!show.Succeeded)
+                return (repository.Root, null, null);
+            var lines = show.StdoutText.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            DateTimeOffset? committedAt = lines.Length > 1 && DateTimeOffset.TryParse(lines[1], CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed) ? parsed : null;
+            return (repository.Root, lines[0], committedAt);
+        }
+        catch (PerfloopException)
+        {
+            return (Path.GetFullPath(directory), null, null);
+        }
+    }
+}
