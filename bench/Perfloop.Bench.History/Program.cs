@@ -91,15 +91,28 @@ static int Generate(string root, int commits, double experimentShare)
             {
                 results.Append(ResultsTable.FormatRow(new ResultRow
                 {
-                    Experiment = experiment * 3 + d, Timestamp = DateTimeOffset.UnixEpoch, Domain = "cpu", Target = $"Module{c % 40}.Run",
-                    Strategy = strategies[(c + d + 1) % 5], Summary = $"tried {c}/{d}", Status = ExperimentStatus.Discard, Reason = "no significant improvement",
+                    Experiment = experiment * 3 + d,
+                    Timestamp = DateTimeOffset.UnixEpoch,
+                    Domain = "cpu",
+                    Target = $"Module{c % 40}.Run",
+                    Strategy = strategies[(c + d + 1) % 5],
+                    Summary = $"tried {c}/{d}",
+                    Status = ExperimentStatus.Discard,
+                    Reason = "no significant improvement",
                 })).Append('\n');
             }
 
             results.Append(ResultsTable.FormatRow(new ResultRow
             {
-                Experiment = experiment * 3 + 2, Timestamp = DateTimeOffset.UnixEpoch, Domain = "cpu", Target = $"Module{c % 40}.Run",
-                Strategy = strategies[c % 5], Summary = $"Speed up step {c}", DeltaPct = -10, Status = ExperimentStatus.Keep, Commit = "",
+                Experiment = experiment * 3 + 2,
+                Timestamp = DateTimeOffset.UnixEpoch,
+                Domain = "cpu",
+                Target = $"Module{c % 40}.Run",
+                Strategy = strategies[c % 5],
+                Summary = $"Speed up step {c}",
+                DeltaPct = -10,
+                Status = ExperimentStatus.Keep,
+                Commit = "",
             })).Append('\n');
         }
     }

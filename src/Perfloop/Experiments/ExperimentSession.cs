@@ -71,6 +71,7 @@ public sealed class ExperimentSession(IProcessRunner runner, ILoopReporter repor
         if (ranking.Targets.Count > 0)
         {
             reporter.Detail($"[session] bottleneck ranking: {ranking.Targets.Count} functions, top {ranking.Targets[0].Name} ({ranking.Targets[0].ImpactText})");
+            await WarnIfStaleAsync(workspace, baseline.Commit, cancellationToken);
         }
 
         rows.AddRange(await EscalationCheck.RunAsync(workspace, baseline, ranking, cancellationToken));
@@ -172,6 +173,22 @@ public sealed class ExperimentSession(IProcessRunner runner, ILoopReporter repor
             : "[session] No candidates left.");
         reporter.Status($"[session] {facts.Keeps.Count}/{final.Count(r => r.IsExperiment)} kept, cumulative {SessionPolicy.CumulativeSpeedup(facts.Keeps).ToString("0.###", CultureInfo.InvariantCulture)}x; learnings appended to .perfloop/learnings.md, handoff in .perfloop/HANDOFF.md");
         return new SessionSummary(workspace.Root, PerfloopPaths.Results(workspace.Root), rows) { Stop = verdict.Stop };
+    }
+
+    /// <summary>A ranking made at an older commit whose code a later commit touched measures code that is gone.</summary>
+    async Task WarnIfStaleAsync(Workspace workspace, string head, CancellationToken cancellationToken)
+    {
+        if (Ranking.BottlenecksFile.Load(workspace.Root) is not { HeadSha: { Length: > 0 } rankedAt } saved)
+        {
+            return;
+        }
+
+        var touched = await workspace.Repository.Git.TryRunAsync(["diff", "--name-only", "--no-renames", rankedAt, head], cancellationToken);
+        var files = touched.Succeeded ? touched.StdoutText.Split('\n', StringSplitOptions.RemoveEmptyEntries) : [];
+        if (saved.IsStale(head, files))
+        {
+            reporter.Status($"[session] the bottleneck ranking was made at {Workspace.Abbreviate(rankedAt)} and later commits touched ranked code; targets are chosen from it anyway — rebuild it with 'perfloop profile -- CMD' for fresh shares");
+        }
     }
 
     /// <summary>Fills in what a candidate leaves open from the ranking: a target for an agent, category and impact for a patch.</summary>

@@ -1,8 +1,7 @@
 using System.Globalization;
+using Perfloop.Compare;
 using Perfloop.Configuration;
 using Perfloop.Experiments;
-using Perfloop.Measurement;
-using Perfloop.Statistics;
 
 namespace Perfloop.Policies;
 
@@ -10,8 +9,8 @@ namespace Perfloop.Policies;
 public sealed record MilestoneResult(int Version, string Branch, string Line, string Cumulative);
 
 /// <summary>
-/// Every N keeps: the session baseline's commit against HEAD, built in a worktree and measured interleaved with the
-/// loop's own benchmark and statistics; then a branch ref <c>perfloop/milestone-vN</c> (never checked out, never pushed).
+/// Every N keeps: the session baseline's commit against HEAD with the end-to-end compare (each built in its own
+/// worktree, interleaved, the loop's statistics); then a branch ref <c>perfloop/milestone-vN</c> (never checked out, never pushed).
 /// </summary>
 public static class Milestones
 {
@@ -29,31 +28,33 @@ public static class Milestones
         Directory.CreateDirectory(directory);
 
         workspace.Reporter.Status($"[milestone] v{version.ToString(CultureInfo.InvariantCulture)}: full benchmark of the session baseline {Workspace.Abbreviate(baselineCommit)} against HEAD...");
-        var tree = await workspace.BaselineTreeAsync(baselineCommit, cancellationToken);
-        // The work tree holds HEAD; the restore after the KEEP may have dropped untracked build output.
-        await workspace.BuildAsync(workspace.Root, Path.Combine(directory, "head-build.log"), cancellationToken);
-        var m = workspace.Config.Measurement;
-        var plan = new MeasurementPlan(m.WarmupRuns, new SequentialDesign(m.MinRuns, m.MaxRuns), TimeSpan.FromSeconds(m.MaxSeconds), TimeSpan.FromSeconds(workspace.Config.Timeouts.BenchSeconds), m.Seed + (version * 104729));
-        var benchmark = new InterleavedBenchmark(workspace.Runner, workspace.Config.Bench, workspace.Metric, workspace.Direction);
-        var threshold = workspace.CalibratedThresholdPct() ?? workspace.ConfiguredThresholdPct;
-        var comparison = await benchmark.RunAsync(tree.Directory, workspace.Root, plan, threshold, null, cancellationToken);
-        await File.WriteAllTextAsync(Path.Combine(directory, "samples.tsv"), SampleTable.Format(comparison.Samples), cancellationToken);
-
-        string cumulative;
-        if (comparison.Failure is { } failure)
-        {
-            cumulative = $"{workspace.Metric} not measured ({failure.Side.ToString().ToLowerInvariant()} run {failure.Message})";
-        }
-        else
-        {
-            var before = Workspace.Median(comparison.Values(Side.Baseline, workspace.Metric));
-            var after = Workspace.Median(comparison.Values(Side.Candidate, workspace.Metric));
-            cumulative = $"{workspace.Metric} {StatusLines.Measure(before, workspace.Unit)} → {StatusLines.Measure(after, workspace.Unit)} ({StatusLines.Interval(comparison.Result!)}; {(after > 0 ? (before / after).ToString("0.##", CultureInfo.InvariantCulture) : "?")}x)";
-        }
-
         var head = await workspace.Repository.HeadAsync(cancellationToken);
+        var threshold = workspace.CalibratedThresholdPct() ?? workspace.ConfiguredThresholdPct;
+        var config = workspace.Config with { Thresholds = workspace.Config.Thresholds with { KeepPct = threshold } };
+        // The same end-to-end comparison as 'perfloop compare': both commits built in their own worktrees, interleaved.
+        var report = await EndToEndComparer.CompareAsync(workspace.Repository, config, baselineCommit, head, workspace.Config.EndToEnd.Bench, null, cancellationToken);
+        var bench = report.Benchmarks[0];
+        await File.WriteAllTextAsync(Path.Combine(directory, "compare.md"), CompareFormatter.Markdown(report), cancellationToken);
+
+        var cumulative = bench.Verdict == CompareVerdict.Failed
+            ? $"{report.Metric} not measured ({bench.Failure})"
+            : $"{report.Metric} {Value(bench.BaseMedian, report.Unit)} → {Value(bench.HeadMedian, report.Unit)} ({Interval(bench)}; {(bench.Speedup(report.Direction) is { } x ? x.ToString("0.##", CultureInfo.InvariantCulture) : "?")}x)";
+
         await git.RunAsync(["branch", branch, head], cancellationToken);
         var line = $"[milestone] v{version.ToString(CultureInfo.InvariantCulture)} — {kept.ToString(CultureInfo.InvariantCulture)}/{total.ToString(CultureInfo.InvariantCulture)} experiments, cumulative {cumulative}";
         return new MilestoneResult(version, branch, line, cumulative);
+    }
+
+    static string Value(double? value, string unit) => value is { } v ? StatusLines.Measure(v, unit) : "?";
+
+    static string Interval(BenchmarkComparison bench)
+    {
+        if (bench.Estimate is not { } e)
+        {
+            return "no estimate";
+        }
+
+        var level = (e.ConfidenceLevel * 100).ToString("0.##", CultureInfo.InvariantCulture);
+        return $"{KeepDiscardDecision.Signed(e.DeltaPct)}%, {level}% CI {KeepDiscardDecision.Signed(e.LowPct)}…{KeepDiscardDecision.Signed(e.HighPct)}%, {bench.Pairs.ToString(CultureInfo.InvariantCulture)} runs";
     }
 }

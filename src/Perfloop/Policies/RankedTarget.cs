@@ -50,6 +50,15 @@ public sealed record RankingSnapshot(IReadOnlyList<RankedTarget> Targets, Runtim
 
     public static string PathIn(string repositoryRoot) => Path.Combine(PerfloopPaths.StateDirectory(repositoryRoot), FileName);
 
+    /// <summary>The ranking engine's result, as the policies read it.</summary>
+    public static RankingSnapshot From(Ranking.BottleneckRanking ranking)
+    {
+        ArgumentNullException.ThrowIfNull(ranking);
+        var targets = ranking.Functions.Select(f => new RankedTarget(f.Function, f.File, f.SelfPercent, f.TotalPercent, f.Category, f.AmdahlBound, f.Optimizable, f.NotOptimizableReason)).ToList();
+        var runtime = ranking.Runtime is { } r ? new RuntimeFigures(r.DurationMs, r.GcPauseMs, r.AllocationTickBytes) : null;
+        return new RankingSnapshot(targets, runtime, ranking.HeadSha);
+    }
+
     /// <summary>Reads <c>.perfloop/bottlenecks.json</c> when it exists; a file of another schema is an error naming it.</summary>
     public static RankingSnapshot Load(string repositoryRoot)
     {

@@ -107,7 +107,7 @@ public sealed class PolicyScenarioTests : IClassFixture<PolicyScenarioTests.Sess
         Assert.Equal(3, milestone.Experiment);
         Assert.Contains("milestone perfloop/milestone-v1 — v1 — 3/3 experiments, cumulative wall_ms", session.Handoff);
         Assert.Contains("- Measured end to end at the last milestone: wall_ms", session.Handoff);
-        Assert.True(File.Exists(Path.Combine(PerfloopPaths.StateDirectory(session.Repo.Root), "milestones", "v1", "samples.tsv")));
+        Assert.True(File.Exists(Path.Combine(PerfloopPaths.StateDirectory(session.Repo.Root), "milestones", "v1", "compare.md")));
     }
 
     [Fact]
