@@ -20,6 +20,7 @@ static class CommandLine
             ReportCommand.Create(),
             ProfileCommand.Create(),
             RankCommand.Create(),
+            McpCommand.Create(),
         };
 
         var parse = root.Parse(args);

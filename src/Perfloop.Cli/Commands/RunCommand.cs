@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Perfloop.Cli.Rendering;
+using Perfloop.Errors;
 using Perfloop.Experiments;
 using Perfloop.Implementers;
 using Perfloop.Processes;
@@ -10,14 +11,27 @@ static class RunCommand
 {
     public static Command Create()
     {
-        var candidates = new Option<string>("--candidates") { Description = "Folder of git format-patch files, tried in file-name order", Required = true };
+        var candidates = new Option<string?>("--candidates") { Description = "Folder of git format-patch files, tried in file-name order" };
+        var agent = new Option<string?>("--agent")
+        {
+            Description = "Shell command of an AI agent to run per experiment; the prompt path replaces {prompt} (else is appended), and is in $PERFLOOP_PROMPT and on stdin",
+        };
+        var targets = new Option<string?>("--targets")
+        {
+            Description = "With --agent: file of targets, one 'target | category | impact | strategy' per line (default: .perfloop/bottlenecks.json)",
+        };
+        var agentTimeout = new Option<double>("--agent-timeout")
+        {
+            Description = "With --agent: seconds one agent attempt may take",
+            DefaultValueFactory = _ => AgentSettings.DefaultTimeoutSeconds,
+        };
         var maxExperiments = new Option<int?>("--max-experiments") { Description = "Stop after this many experiments" };
         var maxMinutes = new Option<double?>("--max-minutes") { Description = "Start no new experiment after this many minutes" };
         var targetSpeedup = new Option<double?>("--target-speedup") { Description = "Stop once the kept changes reach this cumulative speedup (e.g. 1.5)" };
         var directory = new Option<string>("--dir") { Description = "Repository to optimize (default: the current directory)", DefaultValueFactory = _ => "." };
-        var command = new Command("run", "Run the experiment loop: each candidate is checked, measured, guarded, then kept as a commit or discarded")
+        var command = new Command("run", "Run the experiment loop: each candidate (a patch, or an AI agent's change per target) is checked, measured, guarded, then kept as a commit or discarded")
         {
-            candidates, maxExperiments, maxMinutes, targetSpeedup, directory,
+            candidates, agent, targets, agentTimeout, maxExperiments, maxMinutes, targetSpeedup, directory,
         };
         command.Validators.Add(result =>
         {
@@ -35,11 +49,30 @@ static class RunCommand
             {
                 result.AddError("--target-speedup must be above 1 (e.g. 1.5 for 50% faster)");
             }
+
+            if ((result.GetValue(candidates) is null) == (result.GetValue(agent) is null))
+            {
+                result.AddError("give either --candidates DIR (a patch queue) or --agent \"CMD\" (an AI agent), not both or neither");
+            }
+            else if (result.GetValue(agent) is null && (result.GetResult(targets) is { Implicit: false } || result.GetResult(agentTimeout) is { Implicit: false }))
+            {
+                result.AddError("--targets and --agent-timeout go with --agent");
+            }
         });
         command.SetAction((parse, cancellationToken) => CommandLine.GuardAsync(async () =>
         {
-            var implementer = new PatchSeries(Path.GetFullPath(parse.GetValue(candidates)!));
-            var options = new RunOptions(Path.GetFullPath(parse.GetValue(directory)!), implementer)
+            var root = Path.GetFullPath(parse.GetValue(directory)!);
+            IImplementer implementer = parse.GetValue(agent) is { } command
+                ? await AgentImplementer.OpenAsync(
+                    new ProcessRunner(),
+                    root,
+                    new AgentSettings(command, parse.GetValue(agentTimeout) is > 0 and < 1e7 and var seconds
+                        ? TimeSpan.FromSeconds(seconds)
+                        : throw new PerfloopException("--agent-timeout: must be a positive number of seconds (below 10 million)")),
+                    parse.GetValue(targets) is { } file ? Path.GetFullPath(file) : null,
+                    cancellationToken)
+                : new PatchSeries(Path.GetFullPath(parse.GetValue(candidates)!));
+            var options = new RunOptions(root, implementer)
             {
                 MaxExperiments = parse.GetValue(maxExperiments),
                 MaxMinutes = parse.GetValue(maxMinutes),

@@ -19,24 +19,26 @@ public sealed record ExperimentGuidance(
         new(experiment, target, history, verdict.NextStrategy, verdict.InStuckRecovery ? StuckRecovery.Actions(sessionRows, domain) : []);
 
     /// <summary>Prompt text: target, history, strategy, and the recovery protocol as instructions.</summary>
-    public string ToMarkdown()
+    /// <param name="headingLevel">2 for a document of its own, 3 inside a prompt's section.</param>
+    public string ToMarkdown(int headingLevel = 2)
     {
+        var h = new string('#', headingLevel);
         var text = new StringBuilder();
         if (Target is { } pick)
         {
-            text.Append("## Target\n\n").Append(pick.Description).Append(" — ").Append(pick.Target.Category).Append(", ")
+            text.Append(h).Append(" Target\n\n").Append(pick.Description).Append(" — ").Append(pick.Target.Category).Append(", ")
                 .Append(pick.Target.ImpactText).Append(" (").Append(pick.Why).Append(")\n\n");
         }
 
-        text.Append(History.ToMarkdown());
+        text.Append(History.ToMarkdown(headingLevel));
         if (Strategy is { } strategy)
         {
-            text.Append("## Strategy\n\nThe previous strategy failed repeatedly; use '").Append(strategy).Append("' for this change.\n\n");
+            text.Append(h).Append(" Strategy\n\nThe previous strategy failed repeatedly; use '").Append(strategy).Append("' for this change.\n\n");
         }
 
         if (StuckActions.Count > 0)
         {
-            text.Append("## Stuck-state recovery\n\nThe last experiments were all discarded. Before this change:\n\n");
+            text.Append(h).Append(" Stuck-state recovery\n\nThe last experiments were all discarded. Before this change:\n\n");
             for (var i = 0; i < StuckActions.Count; i++)
             {
                 text.Append(i + 1).Append(". ").Append(char.ToUpperInvariant(StuckActions[i][0])).Append(StuckActions[i][1..]).Append(".\n");

@@ -245,16 +245,18 @@ public sealed record HistoryReview(
     static string Percent(double? delta) => delta is { } d ? string.Create(CultureInfo.InvariantCulture, $"{(d < 0 ? "−" : "+")}{Math.Abs(d):0.#}%") : "";
 
     /// <summary>Markdown for an agent's prompt and for <c>perfloop history</c>.</summary>
-    public string ToMarkdown()
+    /// <param name="headingLevel">2 for a document of its own, 3 inside a prompt's section.</param>
+    public string ToMarkdown(int headingLevel = 2)
     {
+        var h = new string('#', headingLevel);
         var text = new StringBuilder();
-        text.Append("## History review\n\n");
+        text.Append(h).Append(" History review\n\n");
         text.Append(CultureInfo.InvariantCulture, $"{Experiments} experiment(s) in results.tsv, {ExperimentCommits} kept experiment commit(s) in git.\n\n");
-        text.Append("### Focus (3+ improving commits)\n\n");
+        text.Append(h).Append("# Focus (3+ improving commits)\n\n");
         AppendList(text, Focus.Select(f => $"`{f.Path}` — {f.ImprovingCommits} improving commits"), "none yet");
-        text.Append("### Avoid (failed 3+ times)\n\n");
+        text.Append(h).Append("# Avoid (failed 3+ times)\n\n");
         AppendList(text, Avoid.Select(a => $"{a.Kind} `{a.Name}` — {a.Failures} discards, {a.Keeps} keeps; last: {a.LastReason}"), "nothing yet");
-        text.Append("### Techniques that worked\n\n");
+        text.Append(h).Append("# Techniques that worked\n\n");
         AppendList(text, Techniques.Select(t => $"{Describe(t)}{(t.Target.Length > 0 ? $" on {t.Target}" : "")} — look for similar opportunities elsewhere"), "none yet");
         return text.ToString();
     }
