@@ -127,6 +127,21 @@ public static class ConfigStore
             Fail("$.thresholds.microPct", $"must be between 0 and 100 (is {micro})");
         }
 
+        if (config.Thresholds.HotPathSharePct is < 0 or > 100)
+        {
+            Fail("$.thresholds.hotPathSharePct", $"must be between 0 and 100 (is {config.Thresholds.HotPathSharePct})");
+        }
+
+        if (config.Fidelity is not (FidelityModes.Discard or FidelityModes.Warn))
+        {
+            Fail("$.fidelity", $"must be \"{FidelityModes.Discard}\" or \"{FidelityModes.Warn}\" (is \"{config.Fidelity}\")");
+        }
+
+        for (var i = 0; i < config.Targets.Count; i++)
+        {
+            ValidateTarget(config.Targets[i], $"$.targets[{i}]");
+        }
+
         ValidatePolicies(config);
 
         var t = config.Timeouts;
@@ -140,6 +155,49 @@ public static class ConfigStore
             {
                 Fail($"$.timeouts.{key}", "must be positive");
             }
+        }
+    }
+
+    static void ValidateTarget(TargetSettings? target, string key)
+    {
+        static void Fail(string key, string problem) =>
+            throw new PerfloopException($"{PerfloopConfig.FileName}: {key}: {problem}");
+
+        if (target is null || string.IsNullOrWhiteSpace(target.Name))
+        {
+            Fail($"{key}.name", "a target needs a name, e.g. \"PrimeScanner.PrimesUpTo\"");
+            return;
+        }
+
+        if (target.ProfileSharePct is < 0 or > 100)
+        {
+            Fail($"{key}.profileSharePct", $"must be between 0 and 100 (is {target.ProfileSharePct})");
+        }
+
+        if (target.Micro is not { } micro)
+        {
+            return;
+        }
+
+        var kinds = (micro.Command is not null ? 1 : 0) + (micro.BenchmarkDotNet is not null ? 1 : 0) + (micro.DotnetMethod is not null ? 1 : 0);
+        if (kinds != 1)
+        {
+            Fail($"{key}.micro", "give exactly one of \"command\", \"benchmarkDotNet\" or \"dotnetMethod\"");
+        }
+
+        if (micro.Command is { } command && string.IsNullOrWhiteSpace(command))
+        {
+            Fail($"{key}.micro.command", "the micro-benchmark command is empty");
+        }
+
+        if (micro.Better is not (null or "lower" or "higher"))
+        {
+            Fail($"{key}.micro.better", $"must be \"lower\" or \"higher\" (is \"{micro.Better}\")");
+        }
+
+        if (micro.BenchmarkDotNet is { } bdn && string.IsNullOrWhiteSpace(bdn.Project))
+        {
+            Fail($"{key}.micro.benchmarkDotNet.project", "give the path of the BenchmarkDotNet project");
         }
     }
 

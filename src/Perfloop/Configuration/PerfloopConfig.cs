@@ -38,6 +38,15 @@ public sealed record PerfloopConfig
     /// <summary>Paths (prefixes or globs with *) that a candidate may never touch, on top of the defaults.</summary>
     public IReadOnlyList<string> ProtectedPaths { get; init; } = [];
 
+    /// <summary>Known targets: their micro-benchmarks and profile shares.</summary>
+    public IReadOnlyList<TargetSettings> Targets { get; init; } = [];
+
+    /// <summary>
+    /// "discard" (default) or "warn": what happens to a candidate whose changed functions never run in the
+    /// benchmark's profile. A change to the bench script itself is always discarded.
+    /// </summary>
+    public string Fidelity { get; init; } = FidelityModes.Discard;
+
     /// <summary>When the loop rotates strategies, checks for a plateau, recovers when stuck, stops and cuts milestones.</summary>
     public PolicySettings Policies { get; init; } = new();
 
@@ -129,6 +138,12 @@ public sealed record ThresholdSettings
     public double? KeepPct { get; init; }
 
     public double? MicroPct { get; init; }
+
+    /// <summary>
+    /// Share of the benchmark's profile (percent) a target must hold to count as a confirmed hot path, which lets a
+    /// micro-benchmark gain alone keep a change; default 5.
+    /// </summary>
+    public double HotPathSharePct { get; init; } = 5;
 }
 
 public sealed record MeasurementSettings

@@ -18,6 +18,9 @@ public sealed record InitOptions(string Directory, string Bench)
     public string Domain { get; init; } = "cpu";
 
     public bool Force { get; init; }
+
+    /// <summary>Targets with micro-benchmarks or profile shares, written to perfloop.json as given.</summary>
+    public IReadOnlyList<TargetSettings> Targets { get; init; } = [];
 }
 
 public sealed record InitResult(string RepositoryRoot, string ConfigPath, string ConventionsPath);
@@ -50,6 +53,7 @@ public static class ProjectInitializer
             Build = string.IsNullOrWhiteSpace(options.Build) ? null : options.Build,
             Bench = options.Bench,
             Oracles = options.Oracles.Select(o => new OracleSpec { Command = o, Files = options.OracleFiles }).ToList(),
+            Targets = options.Targets,
         };
         ConfigStore.Save(repository.Root, config);
 

@@ -66,6 +66,16 @@ public sealed record ResultRow
 
     public string Reason { get; init; } = "";
 
+    /// <summary>The target's micro-benchmark: candidate/baseline change in percent and its interval; null when none ran.</summary>
+    public double? MicroDeltaPct { get; init; }
+
+    public double? MicroCiLowPct { get; init; }
+
+    public double? MicroCiHighPct { get; init; }
+
+    /// <summary>The benchmark-fidelity check: "pass: …", "warn: …", "fail: …" or "unchecked: …"; empty when it did not run.</summary>
+    public string Fidelity { get; init; } = "";
+
     /// <summary>Columns this version does not know, kept so a rewrite never loses them.</summary>
     public IReadOnlyDictionary<string, string> Extra { get; init; } = new Dictionary<string, string>();
 

@@ -23,6 +23,11 @@ public class ConfigStoreTests
     [InlineData("""{ "bench": "x", "oracles": [ { "files": [] } ] }""", "$.oracles[0].command", "needs a command")]
     [InlineData("""{ "bench": "x", "version": 9 }""", "$.version", "not supported")]
     [InlineData("""{ "bench": "x", "thresholds": { "keepPct": 0 } }""", "$.thresholds.keepPct", "between 0 and 100")]
+    [InlineData("""{ "bench": "x", "fidelity": "ignore" }""", "$.fidelity", "\"discard\" or \"warn\"")]
+    [InlineData("""{ "bench": "x", "targets": [ { "micro": { "command": "y" } } ] }""", "$.targets[0].name", "needs a name")]
+    [InlineData("""{ "bench": "x", "targets": [ { "name": "A.B", "micro": { } } ] }""", "$.targets[0].micro", "exactly one of")]
+    [InlineData("""{ "bench": "x", "targets": [ { "name": "A.B", "micro": { "benchmarkDotNet": { "filter": "*A*" } } } ] }""", "$.targets[0].micro.benchmarkDotNet.project", "path")]
+    [InlineData("""{ "bench": "x", "targets": [ { "name": "A.B", "micro": { "command": "y", "better": "up" } } ] }""", "$.targets[0].micro.better", "lower")]
     [InlineData("""{ "bench": "x", "policies": { "milestoneEvery": 7 } }""", "$.policies.milestoneEvery", "between 3 and 5")]
     [InlineData("""{ "bench": "x", "policies": { "rotateAfter": 0 } }""", "$.policies.rotateAfter", "at least 1")]
     [InlineData("""{ "bench": "x", "policies": { "stuckAftr": 5 } }""", "stuckAftr", "unknown key")]
@@ -36,6 +41,23 @@ public class ConfigStoreTests
         Assert.Contains(problem, error.Message);
         Assert.Equal(ExitCodes.Usage, error.ExitCode);
         Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
+    public void Targets_with_micro_benchmarks_are_read()
+    {
+        var config = ConfigStore.Parse("""
+            { "bench": "x", "fidelity": "warn", "thresholds": { "microPct": 15, "hotPathSharePct": 8 },
+              "targets": [
+                { "name": "PrimeScanner.PrimesUpTo", "profileSharePct": 36, "micro": { "command": "dotnet out/Demo.dll micro primes", "metric": "primes_ms" } },
+                { "name": "Parser.Parse", "micro": { "benchmarkDotNet": { "project": "bench/Bench.csproj", "filter": "*Parse*" } } } ] }
+            """);
+        Assert.Equal("warn", config.Fidelity);
+        Assert.Equal(8, config.Thresholds.HotPathSharePct);
+        Assert.Equal("primes_ms", config.Targets[0].Micro!.Metric);
+        Assert.Equal(36, config.Targets[0].ProfileSharePct);
+        Assert.Equal("*Parse*", config.Targets[1].Micro!.BenchmarkDotNet!.Filter);
+        Assert.Equal(5, ConfigStore.Parse("""{ "bench": "x" }""").Thresholds.HotPathSharePct);
     }
 
     [Fact]
