@@ -17,6 +17,7 @@ static class CommandLine
             VerdictCommand.Create(),
             ExperimentCommand.Create(),
             StatusCommand.Create(),
+            HistoryCommand.Create(),
             CompareCommand.Create(),
             ReportCommand.Create(),
             ProfileCommand.Create(),

@@ -26,16 +26,28 @@ static class RunCommand
             DefaultValueFactory = _ => AgentSettings.DefaultTimeoutSeconds,
         };
         var maxExperiments = new Option<int?>("--max-experiments") { Description = "Stop after this many experiments" };
+        var maxMinutes = new Option<double?>("--max-minutes") { Description = "Start no new experiment after this many minutes" };
+        var targetSpeedup = new Option<double?>("--target-speedup") { Description = "Stop once the kept changes reach this cumulative speedup (e.g. 1.5)" };
         var directory = new Option<string>("--dir") { Description = "Repository to optimize (default: the current directory)", DefaultValueFactory = _ => "." };
         var command = new Command("run", "Run the experiment loop: each candidate (a patch, or an AI agent's change per target) is checked, measured, guarded, then kept as a commit or discarded")
         {
-            candidates, agent, targets, agentTimeout, maxExperiments, directory,
+            candidates, agent, targets, agentTimeout, maxExperiments, maxMinutes, targetSpeedup, directory,
         };
         command.Validators.Add(result =>
         {
             if (result.GetValue(maxExperiments) is < 1)
             {
                 result.AddError("--max-experiments must be at least 1");
+            }
+
+            if (result.GetValue(maxMinutes) is <= 0)
+            {
+                result.AddError("--max-minutes must be positive");
+            }
+
+            if (result.GetValue(targetSpeedup) is <= 1)
+            {
+                result.AddError("--target-speedup must be above 1 (e.g. 1.5 for 50% faster)");
             }
 
             if ((result.GetValue(candidates) is null) == (result.GetValue(agent) is null))
@@ -60,17 +72,26 @@ static class RunCommand
                     parse.GetValue(targets) is { } file ? Path.GetFullPath(file) : null,
                     cancellationToken)
                 : new PatchSeries(Path.GetFullPath(parse.GetValue(candidates)!));
-            await RunLoopAsync(root, implementer, parse.GetValue(maxExperiments), cancellationToken);
+            var options = new RunOptions(root, implementer)
+            {
+                MaxExperiments = parse.GetValue(maxExperiments),
+                MaxMinutes = parse.GetValue(maxMinutes),
+                TargetSpeedup = parse.GetValue(targetSpeedup),
+            };
+            await RunLoopAsync(options, cancellationToken);
             return 0;
         }, cancellationToken));
         return command;
     }
 
-    public static async Task<SessionSummary> RunLoopAsync(string directory, IImplementer implementer, int? maxExperiments, CancellationToken cancellationToken)
+    public static Task<SessionSummary> RunLoopAsync(string directory, IImplementer implementer, int? maxExperiments, CancellationToken cancellationToken) =>
+        RunLoopAsync(new RunOptions(directory, implementer) { MaxExperiments = maxExperiments }, cancellationToken);
+
+    public static async Task<SessionSummary> RunLoopAsync(RunOptions options, CancellationToken cancellationToken)
     {
         var reporter = new ConsoleReporter(Console.Out, Console.Error);
         var session = new ExperimentSession(new ProcessRunner(), reporter, TimeProvider.System);
-        var summary = await session.RunAsync(new RunOptions(directory, implementer) { MaxExperiments = maxExperiments }, cancellationToken);
+        var summary = await session.RunAsync(options, cancellationToken);
         Console.WriteLine($"done: {summary.Kept} kept of {summary.Experiments} experiments; results in {summary.ResultsPath}");
         return summary;
     }

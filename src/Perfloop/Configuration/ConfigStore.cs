@@ -143,6 +143,7 @@ public static class ConfigStore
         }
 
         ValidateMetrics(config, Fail);
+        ValidatePolicies(config);
 
         var t = config.Timeouts;
         foreach (var (key, value) in new[]
@@ -264,6 +265,90 @@ public static class ConfigStore
         if (string.IsNullOrWhiteSpace(path) || Path.IsPathRooted(path) || path.Replace('\\', '/').Split('/').Contains(".."))
         {
             fail(key, $"must be a path relative to the repository root, inside it (is \"{path}\"), so baseline and candidate each read their own");
+        }
+    }
+
+    static void ValidatePolicies(PerfloopConfig config)
+    {
+        static void Fail(string key, string problem) =>
+            throw new PerfloopException($"{PerfloopConfig.FileName}: {key}: {problem}");
+
+        var p = config.Policies ?? throw new PerfloopException($"{PerfloopConfig.FileName}: $.policies: must be an object, not null");
+        foreach (var (key, value, minimum) in new[]
+        {
+            ("rotateAfter", p.RotateAfter, 1), ("plateauAfter", p.PlateauAfter, 1), ("plateauCandidates", p.PlateauCandidates, 1),
+            ("stuckAfter", p.StuckAfter, 1), ("stuckGrace", p.StuckGrace, 1), ("diminishingKeeps", p.DiminishingKeeps, 1),
+            ("stallWindow", p.StallWindow, 1),
+        })
+        {
+            if (value < minimum)
+            {
+                Fail($"$.policies.{key}", $"must be at least {minimum} (is {value})");
+            }
+        }
+
+        if (p.MilestoneEvery is < 3 or > 5)
+        {
+            Fail("$.policies.milestoneEvery", $"must be between 3 and 5 keeps, as the spec asks (is {p.MilestoneEvery})");
+        }
+
+        if (p.NonOptimizableSharePct is < 0 or >= 100)
+        {
+            Fail("$.policies.nonOptimizableSharePct", $"must be between 0 and 100 (is {p.NonOptimizableSharePct})");
+        }
+
+        if (p.DiminishingPct is { } diminishing && diminishing is <= 0 or >= 100)
+        {
+            Fail("$.policies.diminishingPct", $"must be between 0 and 100 (is {diminishing})");
+        }
+
+        if (p.StallPct is < 0 or >= 100)
+        {
+            Fail("$.policies.stallPct", $"must be between 0 and 100 (is {p.StallPct})");
+        }
+
+        var e = config.Escalation ?? throw new PerfloopException($"{PerfloopConfig.FileName}: $.escalation: must be an object, not null");
+        if (e.GcPauseSharePct is <= 0 or > 100)
+        {
+            Fail("$.escalation.gcPauseSharePct", $"must be between 0 and 100 (is {e.GcPauseSharePct})");
+        }
+
+        if (e.WallOverCpuRatio <= 1)
+        {
+            Fail("$.escalation.wallOverCpuRatio", $"must be above 1 (is {e.WallOverCpuRatio})");
+        }
+
+        if (e.StartupSharePct is <= 0 or > 100)
+        {
+            Fail("$.escalation.startupSharePct", $"must be between 0 and 100 (is {e.StartupSharePct})");
+        }
+
+        if (e.SuperlinearExponent <= 1)
+        {
+            Fail("$.escalation.superlinearExponent", $"must be above 1 (is {e.SuperlinearExponent})");
+        }
+
+        if (e.StartupCommand is { } startup && string.IsNullOrWhiteSpace(startup))
+        {
+            Fail("$.escalation.startupCommand", "is empty; remove the key or give a command");
+        }
+
+        if (config.Scaling is { } scaling)
+        {
+            if (!scaling.Command.Contains("{n}", StringComparison.Ordinal))
+            {
+                Fail("$.scaling.command", "must contain {n}, the place of the input size (e.g. \"./app --items {n}\")");
+            }
+
+            if (scaling.Sizes.Count < 3 || scaling.Sizes.Any(s => s <= 0) || scaling.Sizes.Distinct().Count() != scaling.Sizes.Count)
+            {
+                Fail("$.scaling.sizes", "needs at least 3 distinct positive sizes (e.g. [1000, 2000, 4000])");
+            }
+
+            if (scaling.Runs < 1)
+            {
+                Fail("$.scaling.runs", $"must be at least 1 (is {scaling.Runs})");
+            }
         }
     }
 

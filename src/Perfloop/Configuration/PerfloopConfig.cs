@@ -52,6 +52,82 @@ public sealed record PerfloopConfig
     /// benchmark's profile. A change to the bench script itself is always discarded.
     /// </summary>
     public string Fidelity { get; init; } = FidelityModes.Discard;
+
+    /// <summary>When the loop rotates strategies, checks for a plateau, recovers when stuck, stops and cuts milestones.</summary>
+    public PolicySettings Policies { get; init; } = new();
+
+    /// <summary>The measured signals that make the loop suggest another domain.</summary>
+    public EscalationSettings Escalation { get; init; } = new();
+
+    /// <summary>A size-parameterized run (<c>{n}</c> in the command) to fit how time grows with input size; optional.</summary>
+    public ScalingSettings? Scaling { get; init; }
+}
+
+/// <summary>The numbers of the loop's policies; defaults are the spec's.</summary>
+public sealed record PolicySettings
+{
+    /// <summary>Consecutive discards of one strategy before switching to the domain's next strategy.</summary>
+    public int RotateAfter { get; init; } = 3;
+
+    /// <summary>Consecutive discards (any strategy) before checking whether the top candidates are non-optimizable.</summary>
+    public int PlateauAfter { get; init; } = 3;
+
+    /// <summary>How many of the top ranked candidates must all be non-optimizable to stop on a plateau.</summary>
+    public int PlateauCandidates { get; init; } = 3;
+
+    /// <summary>A ranked function under this share of the profile (percent) is not worth optimizing.</summary>
+    public double NonOptimizableSharePct { get; init; } = 2;
+
+    /// <summary>Consecutive discards that trigger the stuck-state recovery protocol.</summary>
+    public int StuckAfter { get; init; } = 5;
+
+    /// <summary>Experiments allowed after stuck recovery without an improvement before the session stops.</summary>
+    public int StuckGrace { get; init; } = 3;
+
+    /// <summary>Keeps between milestones (3–5).</summary>
+    public int MilestoneEvery { get; init; } = 3;
+
+    /// <summary>Diminishing returns: this many most recent keeps…</summary>
+    public int DiminishingKeeps { get; init; } = 3;
+
+    /// <summary>…each improved the metric by less than this (percent); null = 1.5 × the domain's keep threshold.</summary>
+    public double? DiminishingPct { get; init; }
+
+    /// <summary>Cumulative stall: the last this-many experiments…</summary>
+    public int StallWindow { get; init; } = 10;
+
+    /// <summary>…improved the metric by less than this in all (percent).</summary>
+    public double StallPct { get; init; } = 2;
+}
+
+/// <summary>Thresholds of the measured cross-domain signals.</summary>
+public sealed record EscalationSettings
+{
+    /// <summary>GC pause share of a traced run (percent) above which a cpu session suggests memory.</summary>
+    public double GcPauseSharePct { get; init; } = 10;
+
+    /// <summary>Median wall time over median CPU time of the baseline above which a cpu session suggests async.</summary>
+    public double WallOverCpuRatio { get; init; } = 2;
+
+    /// <summary>Shell command of a trivial run (e.g. <c>--version</c>) whose time is the program's startup; optional.</summary>
+    public string? StartupCommand { get; init; }
+
+    /// <summary>Startup time as a share of the benchmark's time (percent) above which the session suggests structure.</summary>
+    public double StartupSharePct { get; init; } = 50;
+
+    /// <summary>Fitted exponent of time in input size above which the session suggests a cpu algorithm change.</summary>
+    public double SuperlinearExponent { get; init; } = 1.3;
+}
+
+/// <summary>A command with <c>{n}</c> for the input size, and the sizes to run it at.</summary>
+public sealed record ScalingSettings
+{
+    public string Command { get; init; } = "";
+
+    public IReadOnlyList<int> Sizes { get; init; } = [];
+
+    /// <summary>Runs per size; the median is used.</summary>
+    public int Runs { get; init; } = 3;
 }
 
 /// <summary>An oracle command, and the files it writes that must stay identical too.</summary>
