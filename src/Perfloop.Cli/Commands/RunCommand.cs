@@ -26,17 +26,29 @@ static class RunCommand
             DefaultValueFactory = _ => AgentSettings.DefaultTimeoutSeconds,
         };
         var maxExperiments = new Option<int?>("--max-experiments") { Description = "Stop after this many experiments" };
+        var maxMinutes = new Option<double?>("--max-minutes") { Description = "Start no new experiment after this many minutes" };
+        var targetSpeedup = new Option<double?>("--target-speedup") { Description = "Stop once the kept changes reach this cumulative speedup (e.g. 1.5)" };
         var allowDirty = new Option<bool>("--allow-dirty") { Description = "Set your uncommitted changes aside (git stash) for the run and give them back at its end" };
         var directory = new Option<string>("--dir") { Description = "Repository to optimize (default: the current directory)", DefaultValueFactory = _ => "." };
         var command = new Command("run", "Run the experiment loop: each candidate (a patch, or an AI agent's change per target) is checked, measured, guarded, then kept as a commit or discarded")
         {
-            candidates, agent, targets, agentTimeout, maxExperiments, allowDirty, directory,
+            candidates, agent, targets, agentTimeout, maxExperiments, maxMinutes, targetSpeedup, allowDirty, directory,
         };
         command.Validators.Add(result =>
         {
             if (result.GetValue(maxExperiments) is < 1)
             {
                 result.AddError("--max-experiments must be at least 1");
+            }
+
+            if (result.GetValue(maxMinutes) is <= 0)
+            {
+                result.AddError("--max-minutes must be positive");
+            }
+
+            if (result.GetValue(targetSpeedup) is <= 1)
+            {
+                result.AddError("--target-speedup must be above 1 (e.g. 1.5 for 50% faster)");
             }
 
             if ((result.GetValue(candidates) is null) == (result.GetValue(agent) is null))
@@ -65,6 +77,8 @@ static class RunCommand
             var options = new RunOptions(root, implementer)
             {
                 MaxExperiments = parse.GetValue(maxExperiments),
+                MaxMinutes = parse.GetValue(maxMinutes),
+                TargetSpeedup = parse.GetValue(targetSpeedup),
                 AllowDirty = parse.GetValue(allowDirty),
                 // A patch queue resumes after an interruption; an agent's candidates are made fresh each time.
                 CandidateSource = candidateDirectory is null ? null : "patches:" + candidateDirectory,

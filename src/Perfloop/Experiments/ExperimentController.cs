@@ -32,7 +32,8 @@ public sealed class ExperimentController(IProcessRunner runner, ILoopReporter re
 
             if (workspace.CalibratedThresholdPct() is null && ExperimentJournal.Load(workspace.Root) is null)
             {
-                await workspace.CalibrateAsync(cancellationToken);
+                var baseline = await workspace.CalibrateAsync(cancellationToken);
+                await Policies.EscalationCheck.RunAsync(workspace, baseline, Policies.RankingSnapshot.Load(workspace.Root), cancellationToken);
             }
 
             var state = await steps.StartAsync(candidate, ExperimentDriver.Steps, cancellationToken);
@@ -113,7 +114,8 @@ public sealed class ExperimentController(IProcessRunner runner, ILoopReporter re
     public async Task<StatusReport> StatusAsync(CancellationToken cancellationToken)
     {
         await using var workspace = await Workspace.OpenAsync(runner, reporter, clock, directory, cancellationToken);
-        return SessionStatus.Describe(workspace.Domain, workspace.Metric, workspace.Rows(), ExperimentJournal.Load(workspace.Root), workspace.CalibratedThresholdPct());
+        return SessionStatus.Describe(workspace.Domain, workspace.Metric, workspace.Rows(), ExperimentJournal.Load(workspace.Root), workspace.CalibratedThresholdPct(),
+            workspace.Config.Policies, Policies.RankingSnapshot.Load(workspace.Root));
     }
 
     /// <summary>Changes set aside by <c>start --allow-dirty</c> come back once no experiment holds the tree.</summary>

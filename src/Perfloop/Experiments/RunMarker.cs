@@ -9,8 +9,8 @@ namespace Perfloop.Experiments;
 /// <c>.perfloop/run.json</c>: which candidate source a <c>run</c> works through and the first experiment number
 /// it used. It is written when the run starts and removed when the run ends normally, so when a run is started
 /// again over the same candidates after a kill, Ctrl-C or error, it resumes: candidates already recorded by the
-/// interrupted run (results rows numbered from <see cref="FirstExperiment"/> with the same summary and target)
-/// are skipped, not tried twice.
+/// interrupted run (experiment rows numbered from <see cref="FirstExperiment"/> with the same summary — a patch's
+/// Subject; the target may have been filled in from the ranking) are skipped, not tried twice.
 /// </summary>
 public sealed record RunMarker(string CandidateSource, int FirstExperiment, DateTimeOffset StartedAt)
 {
@@ -46,23 +46,22 @@ public sealed record RunMarker(string CandidateSource, int FirstExperiment, Date
         }
     }
 
-    /// <summary>The candidates the interrupted run already recorded, as (summary, target) with multiplicity.</summary>
+    /// <summary>The candidates the interrupted run already recorded, by summary, with multiplicity.</summary>
     public CandidateTally Recorded(IEnumerable<ResultRow> rows) =>
-        new(rows.Where(r => r.Experiment >= FirstExperiment && r.Status != ExperimentStatus.Baseline).Select(r => (r.Summary, r.Target)));
+        new(rows.Where(r => r.Experiment >= FirstExperiment && r.IsExperiment).Select(r => r.Summary));
 }
 
-/// <summary>A multiset of candidates by (summary, target): two patches with the same subject and target count twice.</summary>
-public sealed class CandidateTally(IEnumerable<(string Summary, string Target)> recorded)
+/// <summary>A multiset of candidates by summary: two patches with the same subject count twice.</summary>
+public sealed class CandidateTally(IEnumerable<string> recordedSummaries)
 {
-    readonly Dictionary<(string, string), int> counts = recorded.GroupBy(c => c).ToDictionary(g => g.Key, g => g.Count());
+    readonly Dictionary<string, int> counts = recordedSummaries.GroupBy(c => c, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
 
     /// <summary>True (and one occurrence used up) when <paramref name="candidate"/> was recorded.</summary>
     public bool TryConsume(CandidateInfo candidate)
     {
-        var key = (candidate.Summary, candidate.Target);
-        if (counts.GetValueOrDefault(key) is > 0 and var count)
+        if (counts.GetValueOrDefault(candidate.Summary) is > 0 and var count)
         {
-            counts[key] = count - 1;
+            counts[candidate.Summary] = count - 1;
             return true;
         }
 

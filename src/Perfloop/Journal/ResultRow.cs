@@ -8,6 +8,12 @@ public enum ExperimentStatus
     Discard,
     Crash,
     Escalate,
+
+    /// <summary>
+    /// A policy event of the loop (rotate, plateau, stuck, stop, milestone, skip, config_audit): <c>target</c> names the
+    /// event, <c>reason</c> says what happened, <c>experiment</c> is the last experiment before it. Not an experiment.
+    /// </summary>
+    Event,
 }
 
 /// <summary>Whether the guard ran and how it went; the second word of the <c>status</c> column.</summary>
@@ -79,6 +85,9 @@ public sealed record ResultRow
         GuardStatus.Failed => $"{StatusWord(Status)} guard_fail",
         _ => StatusWord(Status),
     };
+
+    /// <summary>A real experiment (keep, discard or crash): not the baseline, an escalation or a policy event.</summary>
+    public bool IsExperiment => Status is ExperimentStatus.Keep or ExperimentStatus.Discard or ExperimentStatus.Crash;
 
     public static string StatusWord(ExperimentStatus status) => status.ToString().ToLowerInvariant();
 }

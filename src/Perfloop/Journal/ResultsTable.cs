@@ -233,11 +233,14 @@ public static class ResultsTable
         return rows;
     }
 
-    /// <summary>The first experiment number used by more than one row, or null when all are unique.</summary>
+    /// <summary>
+    /// The first number used by more than one experiment or baseline row, or null when all are unique. Escalation and
+    /// policy event rows carry the number of the experiment they follow, so they are not counted.
+    /// </summary>
     public static int? DuplicateNumber(IEnumerable<ResultRow> rows)
     {
         var seen = new HashSet<int>();
-        foreach (var row in rows)
+        foreach (var row in rows.Where(r => r.IsExperiment || r.Status == ExperimentStatus.Baseline))
         {
             if (!seen.Add(row.Experiment))
             {

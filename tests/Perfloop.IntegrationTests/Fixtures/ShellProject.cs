@@ -11,6 +11,8 @@ public static class ShellProject
 {
     public const string App = "#!/bin/sh\n[ -f lib/extra.sh ] && . ./lib/extra.sh\nsleep 0.01\necho \"result 42\"\n";
 
+    // The policies (rotation, plateau, stuck, stall) would stop a session of many discards early; these tests need every candidate tried.
+
     /// <summary>Measurement settings small enough for a test: 3 calibration pairs, 2–4 measured pairs.</summary>
     public const string FastMeasurement = "\"measurement\": { \"warmupRuns\": 0, \"minRuns\": 2, \"maxRuns\": 4, \"calibrationRuns\": 3, \"maxSeconds\": 20 }";
 
@@ -26,7 +28,8 @@ public static class ShellProject
               "build": {{Quote(build)}},
               "oracles": [ { "command": "sh app.sh" } ],
               {{FastMeasurement}},
-              "timeouts": { "benchSeconds": 20, "buildSeconds": 20, "oracleSeconds": 20, "guardSeconds": 20 }{{(extraConfig.Length > 0 ? ",\n  " + extraConfig : "")}}
+              "timeouts": { "benchSeconds": 20, "buildSeconds": 20, "oracleSeconds": 20, "guardSeconds": 20 },
+              "policies": { "rotateAfter": 1000, "plateauAfter": 1000, "stuckAfter": 1000, "stallWindow": 1000 }{{(extraConfig.Length > 0 ? ",\n  " + extraConfig : "")}}
             }
             """);
         repo.CommitAll("program and perfloop setup");
@@ -55,7 +58,7 @@ public static class ShellProject
         var worktrees = repo.Git("worktree", "list", "--porcelain").Split('\n').Count(l => l.StartsWith("worktree ", StringComparison.Ordinal));
         Assert.Equal(1, worktrees);
         var rows = Rows(repo);
-        Assert.Equal(rows.Count, rows.Select(r => r.Experiment).Distinct().Count());
+        Assert.Null(ResultsTable.DuplicateNumber(rows));
         Assert.False(File.Exists(Perfloop.Experiments.ExperimentJournal.PathIn(repo.Root)), "the journal is gone");
     }
 }

@@ -129,7 +129,7 @@ public sealed class HostileCandidateTests : IClassFixture<HostileCandidateTests.
     {
         Assert.True(session.Result.ExitCode == 0, session.Result.Stderr);
         Assert.DoesNotContain("   at ", session.Result.Stderr, StringComparison.Ordinal);
-        Assert.Equal(10, session.Rows.Count(r => r.Status != ExperimentStatus.Baseline));
+        Assert.Equal(10, session.Rows.Count(r => r.IsExperiment));
     }
 
     [Fact]

@@ -151,7 +151,7 @@ public static class FaultInjector
         Check(worktrees == 1, $"{worktrees - 1} worktree(s) left");
         var rows = ResultsTable.Read(PerfloopPaths.Results(repo.Root));
         Check(ResultsTable.DuplicateNumber(rows) is null, "experiment numbers repeat");
-        var round = rows.Where(r => r.Experiment >= roundStart && r.Status != ExperimentStatus.Baseline).ToList();
+        var round = rows.Where(r => r.Experiment >= roundStart && r.IsExperiment).ToList();
         for (var i = 1; i <= Candidates; i++)
         {
             var count = round.Count(r => r.Summary == $"Candidate {i}");
