@@ -207,8 +207,6 @@ public sealed class ExperimentSession(IProcessRunner runner, ILoopReporter repor
             }
         }
 
-        // A normal end: the next run over these candidates starts over instead of resuming.
-        RunMarker.Delete(workspace.Root);
         var final = SessionPolicy.CurrentSession(workspace.Rows());
         var facts = new SessionFacts
         {
@@ -228,6 +226,8 @@ public sealed class ExperimentSession(IProcessRunner runner, ILoopReporter repor
             ? $"[session] Stopped: {stop.Rule} — {stop.Why}"
             : "[session] No candidates left.");
         reporter.Status($"[session] {facts.Keeps.Count}/{final.Count(r => r.IsExperiment)} kept, cumulative {SessionPolicy.CumulativeSpeedup(facts.Keeps).ToString("0.###", CultureInfo.InvariantCulture)}x; learnings appended to .perfloop/learnings.md, handoff in .perfloop/HANDOFF.md");
+        // A normal end, learnings and handoff written: the next run over these candidates starts over instead of resuming.
+        RunMarker.Delete(workspace.Root);
         return new SessionSummary(workspace.Root, PerfloopPaths.Results(workspace.Root), rows) { Stop = verdict.Stop };
     }
 

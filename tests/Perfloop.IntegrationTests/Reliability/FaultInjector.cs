@@ -60,8 +60,9 @@ public static class FaultInjector
             var phase = ExperimentJournal.Load(repo.Root)?.Phase.ToString().ToLowerInvariant();
             run.Signal("KILL");
             var result = run.WaitForExit(TimeSpan.FromMinutes(2));
-            // A kill that lands after the run printed its summary only ended a finished process.
-            if (result.ExitCode == 0 || result.Stdout.Contains("done: ", StringComparison.Ordinal))
+            // A kill that lands after the run's end (its resume marker removed, every candidate recorded) only ended a
+            // finished process: the next run starts a new round over the same candidates.
+            if (result.ExitCode == 0 || RoundFinished(repo, roundStart))
             {
                 // The run finished before the kill landed: check the end state of the round and start another one.
                 CheckCompletedRound(repo, roundStart, violations, $"round {rounds + 1}");
@@ -90,6 +91,24 @@ public static class FaultInjector
 
         CheckCompletedRound(repo, roundStart, violations, "final round");
         return new FaultReport(killed, rounds + 1, phases, violations, watch.Elapsed);
+    }
+
+    static bool RoundFinished(TempGitRepository repo, int roundStart)
+    {
+        if (File.Exists(RunMarker.PathIn(repo.Root)) || File.Exists(ExperimentJournal.PathIn(repo.Root)))
+        {
+            return false;
+        }
+
+        try
+        {
+            var round = ResultsTable.Read(PerfloopPaths.Results(repo.Root)).Where(r => r.Experiment >= roundStart && r.IsExperiment).ToList();
+            return Enumerable.Range(1, Candidates).All(i => round.Any(r => r.Summary == $"Candidate {i}"));
+        }
+        catch (Errors.PerfloopException)
+        {
+            return false;
+        }
     }
 
     static int NextNumber(TempGitRepository repo)
