@@ -19,6 +19,7 @@ static class CommandLine
             ReportCommand.Create(),
             ProfileCommand.Create(),
             RankCommand.Create(),
+            MethodOracleCommand.Create(),
         };
 
         var parse = root.Parse(args);
