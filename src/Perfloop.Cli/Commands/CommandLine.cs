@@ -20,6 +20,8 @@ static class CommandLine
             ProfileCommand.Create(),
             RankCommand.Create(),
             MethodOracleCommand.Create(),
+            MicroAbCommand.Create(),
+            KnobsCommand.Create(),
         };
 
         var parse = root.Parse(args);

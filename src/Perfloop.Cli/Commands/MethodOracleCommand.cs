@@ -19,7 +19,7 @@ static class MethodOracleCommand
         target.AddTo(command);
         tolerance.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<double>() is < 0 or double.NaN)
+            if (result.Tokens.Count > 0 && result.GetValueOrDefault<double>() is < 0 or double.NaN)
             {
                 result.AddError("--tolerance must be zero or positive");
             }

@@ -37,6 +37,19 @@ public class CliErrorTests
     }
 
     [Fact]
+    public void Init_without_bench_suggests_the_repositorys_BenchmarkDotNet_project()
+    {
+        using var repo = new TempGitRepository();
+        repo.Write("bench/Speed/Speed.csproj", "<Project Sdk=\"Microsoft.NET.Sdk\">\n  <ItemGroup>\n    <PackageReference Include=\"BenchmarkDotNet\" Version=\"0.15.8\" />\n  </ItemGroup>\n</Project>\n");
+        repo.Write("bench/Speed/Parsing.cs", "public class ParserBenchmarks\n{\n    [Benchmark]\n    public int Parse() => 1;\n}\n");
+
+        var result = PerfloopProcess.Run(repo.Root, "init");
+
+        AssertOneClearLine(result, "--bench \"dotnet run -c Release --project bench/Speed/Speed.csproj -- --filter '*ParserBenchmarks*' --exporters json\"");
+        Assert.False(File.Exists(Path.Combine(repo.Root, "perfloop.json")));
+    }
+
+    [Fact]
     public void Init_with_an_unknown_domain_exits_2()
     {
         using var repo = new TempGitRepository();

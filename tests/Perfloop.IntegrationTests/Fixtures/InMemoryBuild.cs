@@ -22,12 +22,12 @@ public sealed class InMemoryBuild : IDisposable
 
     public string Directory { get; }
 
-    public static InMemoryBuild Compile(string assemblyName, string source)
+    public static InMemoryBuild Compile(string assemblyName, string source, params string[] defines)
     {
         var directory = System.IO.Directory.CreateTempSubdirectory("perfloop-build-").FullName;
         var compilation = CSharpCompilation.Create(
             assemblyName,
-            [CSharpSyntaxTree.ParseText(ImplicitUsings + source, new CSharpParseOptions(LanguageVersion.Latest))],
+            [CSharpSyntaxTree.ParseText(ImplicitUsings + source, new CSharpParseOptions(LanguageVersion.Latest, preprocessorSymbols: defines))],
             FrameworkReferences.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, optimizationLevel: OptimizationLevel.Release, nullableContextOptions: NullableContextOptions.Enable));
         var result = compilation.Emit(Path.Combine(directory, assemblyName + ".dll"));

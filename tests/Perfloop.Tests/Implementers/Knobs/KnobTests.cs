@@ -1,4 +1,6 @@
+using Perfloop.Compare;
 using Perfloop.Implementers.Knobs;
+using Perfloop.Statistics;
 
 namespace Perfloop.Tests.Implementers.Knobs;
 
@@ -110,6 +112,25 @@ public sealed class KnobTests : IDisposable
         Assert.Null(await plan.ImplementAsync(null!, CancellationToken.None));
         Assert.Contains("<TieredPGO>false</TieredPGO>", File.ReadAllText(path), StringComparison.Ordinal);
         Assert.Equal("TieredPGO is already false", await plan.ImplementAsync(null!, CancellationToken.None));
+    }
+
+    [Fact]
+    public void AuditFindsOnlyKnobsSetAwayFromTheirDefault()
+    {
+        var project = ProjectFileEditor.Set(ProjectFileEditor.Set(Project, Knob("TieredPGO"), "false"), Knob("ServerGarbageCollector"), "false");
+
+        var set = KnobAudit.SetKnobs(project);
+
+        Assert.Equal(["InvariantGlobalization=true", "TieredPGO=false"], set.Select(k => $"{k.Knob.Name}={k.Value}").Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(CompareVerdict.Better, "still pays (-8.0% [-10.0%, -6.0%]): keep it")]
+    [InlineData(CompareVerdict.Same, "pointless now (-8.0% [-10.0%, -6.0%]): its effect is within ±5%; reverting it is a candidate")]
+    [InlineData(CompareVerdict.Worse, "harmful now (-8.0% [-10.0%, -6.0%]): the program is slower with it; reverting it is a candidate")]
+    public void AuditFindingsSayWhatToDo(CompareVerdict verdict, string expected)
+    {
+        Assert.Equal(expected, KnobAudit.Finding(verdict, new RatioEstimate(0.92, 0.90, 0.94, 0.95, 10), 5));
     }
 
     public void Dispose() => Directory.Delete(root, recursive: true);
