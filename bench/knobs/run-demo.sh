@@ -15,8 +15,10 @@ args=(init --bench "$(jq -r .bench "$demo")" --build "$(jq -r .build "$demo")" -
 while read -r oracle; do args+=(--oracle "$oracle"); done < <(jq -r '.oracles[]' "$demo")
 "${perfloop[@]}" "${args[@]}"
 git add -A && git -c user.name=demo -c user.email=demo@example.com commit -qm "Perfloop configuration"
-"${perfloop[@]}" run --knobs
+"${perfloop[@]}" run --knobs || echo "run exited $?"
 echo "--- .perfloop/results.tsv"
 cat .perfloop/results.tsv
 echo "--- kept commits"
 git log --oneline
+echo "--- knobs audit (re-measures each knob the project now sets)"
+"${perfloop[@]}" knobs audit

@@ -22,6 +22,7 @@ static class CommandLine
             MethodOracleCommand.Create(),
             MicroAbCommand.Create(),
             KnobsCommand.Create(),
+            McpCommand.Create(),
         };
 
         var parse = root.Parse(args);

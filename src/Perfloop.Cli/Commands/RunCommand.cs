@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Perfloop.Cli.Rendering;
+using Perfloop.Errors;
 using Perfloop.Experiments;
 using Perfloop.Git;
 using Perfloop.Implementers;
@@ -12,41 +13,65 @@ static class RunCommand
 {
     public static Command Create()
     {
-        var candidates = new Option<string>("--candidates") { Description = "Folder of git format-patch files, tried in file-name order" };
+        var candidates = new Option<string?>("--candidates") { Description = "Folder of git format-patch files, tried in file-name order" };
+        var agent = new Option<string?>("--agent")
+        {
+            Description = "Shell command of an AI agent to run per experiment; the prompt path replaces {prompt} (else is appended), and is in $PERFLOOP_PROMPT and on stdin",
+        };
+        var targets = new Option<string?>("--targets")
+        {
+            Description = "With --agent: file of targets, one 'target | category | impact | strategy' per line (default: .perfloop/bottlenecks.json)",
+        };
+        var agentTimeout = new Option<double>("--agent-timeout")
+        {
+            Description = "With --agent: seconds one agent attempt may take",
+            DefaultValueFactory = _ => AgentSettings.DefaultTimeoutSeconds,
+        };
         var knobs = new Option<bool>("--knobs") { Description = "Try .NET runtime/build settings (tiered JIT, GC mode, globalization, ...) in the benchmarked project, one per experiment" };
         var maxExperiments = new Option<int?>("--max-experiments") { Description = "Stop after this many experiments" };
         var directory = new Option<string>("--dir") { Description = "Repository to optimize (default: the current directory)", DefaultValueFactory = _ => "." };
-        var command = new Command("run", "Run the experiment loop: each candidate is checked, measured, guarded, then kept as a commit or discarded")
+        var command = new Command("run", "Run the experiment loop: each candidate (a patch, or an AI agent's change per target) is checked, measured, guarded, then kept as a commit or discarded")
         {
-            candidates, knobs, maxExperiments, directory,
+            candidates, agent, knobs, targets, agentTimeout, maxExperiments, directory,
         };
         command.Validators.Add(result =>
         {
-            if (result.GetValue(candidates) is not null == result.GetValue(knobs))
-            {
-                result.AddError("give exactly one of --candidates DIR (a patch queue) or --knobs (runtime settings)");
-            }
-
             if (result.GetValue(maxExperiments) is < 1)
             {
                 result.AddError("--max-experiments must be at least 1");
+            }
+
+            var sources = (result.GetValue(candidates) is null ? 0 : 1) + (result.GetValue(agent) is null ? 0 : 1) + (result.GetValue(knobs) ? 1 : 0);
+            if (sources != 1)
+            {
+                result.AddError("give exactly one of --candidates DIR (a patch queue), --agent \"CMD\" (an AI agent) or --knobs (.NET runtime settings)");
+            }
+            else if (result.GetValue(agent) is null && (result.GetResult(targets) is { Implicit: false } || result.GetResult(agentTimeout) is { Implicit: false }))
+            {
+                result.AddError("--targets and --agent-timeout go with --agent");
             }
         });
         command.SetAction((parse, cancellationToken) => CommandLine.GuardAsync(async () =>
         {
             var root = Path.GetFullPath(parse.GetValue(directory)!);
-            IImplementer implementer;
             if (parse.GetValue(knobs))
             {
                 var explorer = KnobExplorer.Plan((await GitRepository.OpenAsync(new ProcessRunner(), root, cancellationToken)).Root);
                 KnobLines.WritePlan(Console.Error, explorer);
-                implementer = explorer;
-            }
-            else
-            {
-                implementer = new PatchSeries(Path.GetFullPath(parse.GetValue(candidates)!));
+                await RunLoopAsync(root, explorer, parse.GetValue(maxExperiments), cancellationToken);
+                return 0;
             }
 
+            IImplementer implementer = parse.GetValue(agent) is { } command
+                ? await AgentImplementer.OpenAsync(
+                    new ProcessRunner(),
+                    root,
+                    new AgentSettings(command, parse.GetValue(agentTimeout) is > 0 and < 1e7 and var seconds
+                        ? TimeSpan.FromSeconds(seconds)
+                        : throw new PerfloopException("--agent-timeout: must be a positive number of seconds (below 10 million)")),
+                    parse.GetValue(targets) is { } file ? Path.GetFullPath(file) : null,
+                    cancellationToken)
+                : new PatchSeries(Path.GetFullPath(parse.GetValue(candidates)!));
             await RunLoopAsync(root, implementer, parse.GetValue(maxExperiments), cancellationToken);
             return 0;
         }, cancellationToken));

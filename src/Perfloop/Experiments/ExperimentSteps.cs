@@ -62,6 +62,12 @@ public sealed class ExperimentSteps(Workspace workspace)
         state = Save(state with { Phase = ExperimentPhase.Implementing });
         var request = new ImplementationRequest(workspace.Repository, state.Experiment, PerfloopPaths.Experiment(Root, state.Experiment), candidate, state.ReworksUsed + 1, feedback);
         var problem = await implementer.ImplementAsync(request, cancellationToken);
+        if (implementer.LastSummary is { Length: > 0 } summary && summary != state.Summary)
+        {
+            Reporter.Detail($"{StatusLines.Prefix(state.Experiment)} the implementer's summary: {summary}");
+            state = state with { Summary = summary };
+        }
+
         return Save(state with
         {
             Phase = ExperimentPhase.Implemented,

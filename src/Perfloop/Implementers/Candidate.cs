@@ -31,6 +31,12 @@ public interface IImplementer
     /// <summary>Makes the change in the work tree; returns null on success or why it could not be made.</summary>
     Task<string?> ImplementAsync(ImplementationRequest request, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// What the last <see cref="ImplementAsync"/> learned the change is (an agent's own summary line or commit
+    /// subject), replacing the summary <see cref="Peek"/> gave; null to keep that one.
+    /// </summary>
+    string? LastSummary => null;
+
     /// <summary>Moves on to the next candidate (whatever happened to this one).</summary>
     void Advance();
 }

@@ -7,7 +7,9 @@ public static class PerfloopProcess
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
-    public static Result Run(string workingDirectory, params string[] arguments)
+    public static Result Run(string workingDirectory, params string[] arguments) => RunWithin(TimeSpan.FromMinutes(5), workingDirectory, arguments);
+
+    public static Result RunWithin(TimeSpan limit, string workingDirectory, params string[] arguments)
     {
         var cli = Path.Combine(AppContext.BaseDirectory, "Perfloop.Cli.dll");
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
@@ -20,10 +22,10 @@ public static class PerfloopProcess
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        if (!process.WaitForExit(limit))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"perfloop {string.Join(' ', arguments)} did not finish in 5 minutes");
+            throw new TimeoutException($"perfloop {string.Join(' ', arguments)} did not finish in {limit.TotalMinutes:0} minutes");
         }
 
         return new Result(process.ExitCode, stdout.Result, stderr.Result);

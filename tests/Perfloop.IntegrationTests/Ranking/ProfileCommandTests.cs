@@ -26,11 +26,14 @@ public class ProfileCommandTests
         Assert.Equal(repo.Git("rev-parse", "HEAD").Trim(), root.GetProperty("headSha").GetString());
         var targets = root.GetProperty("functions").EnumerateArray().Where(f => f.GetProperty("optimizable").GetBoolean()).ToList();
         var top = targets[0];
-        Assert.Equal("Demo.WordCounter.Count", top.GetProperty("function").GetString());
-        // The word count's linear search is about half of the CPU samples here; trial division about a third.
+        // The demo has two known hot spots: the word count's linear search (about half of the CPU samples on a quiet
+        // machine) and trial division (about a third). On a heavily loaded machine their order can swap, so either
+        // may lead — but both must top the ranking, ahead of everything else.
+        string[] hotSpots = ["Demo.WordCounter.Count", "Demo.PrimeScanner.PrimesUpTo"];
+        Assert.Contains(top.GetProperty("function").GetString(), hotSpots);
+        Assert.Equal(hotSpots.Order(), targets.Take(2).Select(t => t.GetProperty("function").GetString()!).Order());
         Assert.InRange(top.GetProperty("totalPercent").GetDouble(), 25, 85);
         Assert.InRange(top.GetProperty("amdahlBound").GetDouble(), 1.3, 7);
-        Assert.Contains(targets.Take(3), t => t.GetProperty("function").GetString() == "Demo.PrimeScanner.PrimesUpTo");
         var external = root.GetProperty("functions").EnumerateArray().Where(f => !f.GetProperty("optimizable").GetBoolean()).ToList();
         Assert.Contains(external, f => f.GetProperty("module").GetString() == "System.Private.CoreLib");
         var runtime = root.GetProperty("runtime");

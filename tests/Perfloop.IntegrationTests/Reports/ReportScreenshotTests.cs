@@ -18,6 +18,13 @@ public sealed class ReportScreenshotTests : IDisposable
     public async Task Html_report_renders_the_metric_chart_with_status_markers_in_chromium()
     {
         var results = SampleSession.WriteTo(directory);
+        await AssertChartDrawnAsync(directory, results,
+            [ReportStyle.KeepColor, ReportStyle.DiscardColor, ReportStyle.CrashColor, ReportStyle.EscalateColor, ReportStyle.BaselineColor]);
+    }
+
+    /// <summary>Renders the report of <paramref name="results"/> in Chromium and checks the chart's pixels and marker colours.</summary>
+    internal static async Task AssertChartDrawnAsync(string directory, string results, IReadOnlyList<string> markerColours)
+    {
         var html = Path.Combine(directory, "report.html");
         var cli = PerfloopProcess.Run(directory, "report", "--results", results, "--html", html, "--title", "Perfloop session <script>alert(1)</script>");
         Assert.True(cli.ExitCode == 0, cli.Stderr);
@@ -33,14 +40,7 @@ public sealed class ReportScreenshotTests : IDisposable
         var (x0, y0, width, height) = box!.Value;
 
         var drawn = 0;
-        var colours = new Dictionary<string, int>
-        {
-            [ReportStyle.KeepColor] = 0,
-            [ReportStyle.DiscardColor] = 0,
-            [ReportStyle.CrashColor] = 0,
-            [ReportStyle.EscalateColor] = 0,
-            [ReportStyle.BaselineColor] = 0,
-        };
+        var colours = markerColours.ToDictionary(c => c, _ => 0);
         for (var y = y0; y < y0 + height; y++)
         {
             for (var x = x0; x < x0 + width; x++)

@@ -1,0 +1,40 @@
+using System.CommandLine;
+using Perfloop.Cli.Rendering;
+using Perfloop.Errors;
+using Perfloop.Mcp;
+
+namespace Perfloop.Cli.Commands;
+
+/// <summary><c>perfloop mcp</c>: serve the step tools over MCP on stdio; status lines and errors go to stderr.</summary>
+static class McpCommand
+{
+    public static Command Create()
+    {
+        var directory = new Option<string>("--dir") { Description = "Repository the tools work on (default: the current directory)", DefaultValueFactory = _ => "." };
+        var command = new Command("mcp", "Serve Perfloop's experiment steps and status as MCP tools over stdio, for an AI agent")
+        {
+            directory,
+        };
+        command.SetAction((parse, cancellationToken) => CommandLine.GuardAsync(async () =>
+        {
+            var root = Path.GetFullPath(parse.GetValue(directory)!);
+            if (!Directory.Exists(root))
+            {
+                throw new PerfloopException($"--dir: directory not found: {root}");
+            }
+
+            try
+            {
+                // Stdout belongs to the protocol: every line the loop prints goes to stderr.
+                await PerfloopMcpServer.RunAsync(root, new ConsoleReporter(Console.Error, Console.Error), cancellationToken);
+                return 0;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // An experiment in progress stays journaled for the agent to finish or abandon; nothing to restore here.
+                return ExitCodes.Interrupted;
+            }
+        }, cancellationToken));
+        return command;
+    }
+}
