@@ -4,7 +4,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 work="${1:-$(mktemp -d)}"
-dotnet build "$root/src/Perfloop.Cli" -c Release -v q --nologo >/dev/null
+dotnet build "$root/src/Perfloop.Cli" -c Release -v q --nologo >&2
 perfloop=(dotnet "$root/src/Perfloop.Cli/bin/Release/net10.0/Perfloop.Cli.dll")
 cp -r "$root/samples/demo/app/." "$work/"
 cd "$work"

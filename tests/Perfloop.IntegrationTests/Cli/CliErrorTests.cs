@@ -49,6 +49,15 @@ public class CliErrorTests
         Assert.False(File.Exists(Path.Combine(repo.Root, "perfloop.json")));
     }
 
+    [Theory]
+    [InlineData("--knobs", "--candidates", "x")]
+    [InlineData("--max-experiments", "2")]
+    public void Run_takes_exactly_one_candidate_source(params string[] arguments)
+    {
+        using var repo = new TempGitRepository();
+        AssertOneClearLine(PerfloopProcess.Run(repo.Root, ["run", .. arguments]), "give exactly one of --candidates DIR (a patch queue), --agent \"CMD\" (an AI agent) or --knobs");
+    }
+
     [Fact]
     public void Init_with_an_unknown_domain_exits_2()
     {
