@@ -6,6 +6,7 @@ using Demo.Tests;
 //   oracle <file>          print the full report for a text file
 //   export <file> [<csv>]  write the word frequencies of a text file as CSV (stdout when no <csv>)
 //   selftest               run the built-in checks; exit code 1 when one fails
+//   micro <target>         time one target alone and print a METRIC line (primes)
 return args switch
 {
     ["bench"] => Bench(),
@@ -13,6 +14,7 @@ return args switch
     ["export", var path] => Export(path, null),
     ["export", var path, var csvPath] => Export(path, csvPath),
     ["selftest"] => SelfTests.Run(Console.Out),
+    ["micro", var target] => MicroBench.Run(target),
     _ => Usage(),
 };
 
@@ -65,7 +67,7 @@ static int Export(string path, string? csvPath)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Demo bench | oracle <file> | export <file> [<csv>] | selftest");
+    Console.Error.WriteLine("usage: Demo bench | oracle <file> | export <file> [<csv>] | selftest | micro primes");
     return 2;
 }
 

@@ -24,6 +24,11 @@ static class DemoCommand
             var target = parse.GetValue(directory) is { } d ? Path.GetFullPath(d) : Path.Combine(Path.GetTempPath(), $"perfloop-demo-{Guid.NewGuid().ToString("N")[..8]}");
             var layout = await DemoSetup.PrepareAsync(new ProcessRunner(), EmbeddedFiles(), target, cancellationToken);
             Console.WriteLine($"demo repository: {layout.RepositoryDirectory}");
+            if (layout.ProfileSummary is { } profile)
+            {
+                Console.WriteLine($"[demo] {profile}");
+            }
+
             var summary = await RunCommand.RunLoopAsync(layout.RepositoryDirectory, new PatchSeries(layout.CandidatesDirectory), null, cancellationToken);
             Console.WriteLine($"demo finished in {clock.Elapsed.TotalSeconds:0}s. Look at:");
             Console.WriteLine($"  {summary.ResultsPath}");

@@ -29,16 +29,28 @@ static class RunCommand
         };
         var knobs = new Option<bool>("--knobs") { Description = "Try .NET runtime/build settings (tiered JIT, GC mode, globalization, ...) in the benchmarked project, one per experiment" };
         var maxExperiments = new Option<int?>("--max-experiments") { Description = "Stop after this many experiments" };
+        var maxMinutes = new Option<double?>("--max-minutes") { Description = "Start no new experiment after this many minutes" };
+        var targetSpeedup = new Option<double?>("--target-speedup") { Description = "Stop once the kept changes reach this cumulative speedup (e.g. 1.5)" };
         var directory = new Option<string>("--dir") { Description = "Repository to optimize (default: the current directory)", DefaultValueFactory = _ => "." };
         var command = new Command("run", "Run the experiment loop: each candidate (a patch, or an AI agent's change per target) is checked, measured, guarded, then kept as a commit or discarded")
         {
-            candidates, agent, knobs, targets, agentTimeout, maxExperiments, directory,
+            candidates, agent, knobs, targets, agentTimeout, maxExperiments, maxMinutes, targetSpeedup, directory,
         };
         command.Validators.Add(result =>
         {
             if (result.GetValue(maxExperiments) is < 1)
             {
                 result.AddError("--max-experiments must be at least 1");
+            }
+
+            if (result.GetValue(maxMinutes) is <= 0)
+            {
+                result.AddError("--max-minutes must be positive");
+            }
+
+            if (result.GetValue(targetSpeedup) is <= 1)
+            {
+                result.AddError("--target-speedup must be above 1 (e.g. 1.5 for 50% faster)");
             }
 
             var sources = (result.GetValue(candidates) is null ? 0 : 1) + (result.GetValue(agent) is null ? 0 : 1) + (result.GetValue(knobs) ? 1 : 0);
@@ -54,35 +66,47 @@ static class RunCommand
         command.SetAction((parse, cancellationToken) => CommandLine.GuardAsync(async () =>
         {
             var root = Path.GetFullPath(parse.GetValue(directory)!);
+            IImplementer implementer;
             if (parse.GetValue(knobs))
             {
                 var explorer = KnobExplorer.Plan((await GitRepository.OpenAsync(new ProcessRunner(), root, cancellationToken)).Root);
                 KnobLines.WritePlan(Console.Error, explorer);
-                await RunLoopAsync(root, explorer, parse.GetValue(maxExperiments), cancellationToken);
-                return 0;
+                implementer = explorer;
+            }
+            else
+            {
+                implementer = parse.GetValue(agent) is { } command
+                    ? await AgentImplementer.OpenAsync(
+                        new ProcessRunner(),
+                        root,
+                        new AgentSettings(command, parse.GetValue(agentTimeout) is > 0 and < 1e7 and var seconds
+                            ? TimeSpan.FromSeconds(seconds)
+                            : throw new PerfloopException("--agent-timeout: must be a positive number of seconds (below 10 million)")),
+                        parse.GetValue(targets) is { } file ? Path.GetFullPath(file) : null,
+                        cancellationToken)
+                    : new PatchSeries(Path.GetFullPath(parse.GetValue(candidates)!));
             }
 
-            IImplementer implementer = parse.GetValue(agent) is { } command
-                ? await AgentImplementer.OpenAsync(
-                    new ProcessRunner(),
-                    root,
-                    new AgentSettings(command, parse.GetValue(agentTimeout) is > 0 and < 1e7 and var seconds
-                        ? TimeSpan.FromSeconds(seconds)
-                        : throw new PerfloopException("--agent-timeout: must be a positive number of seconds (below 10 million)")),
-                    parse.GetValue(targets) is { } file ? Path.GetFullPath(file) : null,
-                    cancellationToken)
-                : new PatchSeries(Path.GetFullPath(parse.GetValue(candidates)!));
-            await RunLoopAsync(root, implementer, parse.GetValue(maxExperiments), cancellationToken);
+            var options = new RunOptions(root, implementer)
+            {
+                MaxExperiments = parse.GetValue(maxExperiments),
+                MaxMinutes = parse.GetValue(maxMinutes),
+                TargetSpeedup = parse.GetValue(targetSpeedup),
+            };
+            await RunLoopAsync(options, cancellationToken);
             return 0;
         }, cancellationToken));
         return command;
     }
 
-    public static async Task<SessionSummary> RunLoopAsync(string directory, IImplementer implementer, int? maxExperiments, CancellationToken cancellationToken)
+    public static Task<SessionSummary> RunLoopAsync(string directory, IImplementer implementer, int? maxExperiments, CancellationToken cancellationToken) =>
+        RunLoopAsync(new RunOptions(directory, implementer) { MaxExperiments = maxExperiments }, cancellationToken);
+
+    public static async Task<SessionSummary> RunLoopAsync(RunOptions options, CancellationToken cancellationToken)
     {
         var reporter = new ConsoleReporter(Console.Out, Console.Error);
         var session = new ExperimentSession(new ProcessRunner(), reporter, TimeProvider.System);
-        var summary = await session.RunAsync(new RunOptions(directory, implementer) { MaxExperiments = maxExperiments }, cancellationToken);
+        var summary = await session.RunAsync(options, cancellationToken);
         Console.WriteLine($"done: {summary.Kept} kept of {summary.Experiments} experiments; results in {summary.ResultsPath}");
         return summary;
     }

@@ -23,7 +23,8 @@ public sealed class ExperimentController(IProcessRunner runner, ILoopReporter re
 
             if (workspace.CalibratedThresholdPct() is null && ExperimentJournal.Load(workspace.Root) is null)
             {
-                await workspace.CalibrateAsync(cancellationToken);
+                var baseline = await workspace.CalibrateAsync(cancellationToken);
+                await Policies.EscalationCheck.RunAsync(workspace, baseline, Policies.RankingSnapshot.Load(workspace.Root), cancellationToken);
             }
 
             var state = await steps.StartAsync(candidate, ExperimentDriver.Steps, cancellationToken);
@@ -98,7 +99,8 @@ public sealed class ExperimentController(IProcessRunner runner, ILoopReporter re
     public async Task<StatusReport> StatusAsync(CancellationToken cancellationToken)
     {
         await using var workspace = await Workspace.OpenAsync(runner, reporter, clock, directory, cancellationToken);
-        return SessionStatus.Describe(workspace.Domain, workspace.Metric, workspace.Rows(), ExperimentJournal.Load(workspace.Root), workspace.CalibratedThresholdPct());
+        return SessionStatus.Describe(workspace.Domain, workspace.Metric, workspace.Rows(), ExperimentJournal.Load(workspace.Root), workspace.CalibratedThresholdPct(),
+            workspace.Config.Policies, Policies.RankingSnapshot.Load(workspace.Root));
     }
 
     async Task<StepReport> WithActiveAsync(Func<ExperimentSteps, ExperimentState, Task<StepReport>> action, CancellationToken cancellationToken) =>

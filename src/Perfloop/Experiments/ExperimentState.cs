@@ -81,6 +81,15 @@ public sealed record ExperimentState
     public string? GuardFailure { get; init; }
 
     public int ReworksUsed { get; init; }
+
+    /// <summary>The benchmark-fidelity check (spec step 7), made in the check step.</summary>
+    public Fidelity.FidelityResult? Fidelity { get; init; }
+
+    /// <summary>The target's micro-benchmark (spec step 5), when perfloop.json gives it one.</summary>
+    public Micro.MicroOutcome? Micro { get; init; }
+
+    /// <summary>The target's share of the benchmark's profile, known when a micro-benchmark ran.</summary>
+    public HotPathEvidence? HotPath { get; init; }
 }
 
 /// <summary>Reads and writes the journal atomically (write to a temp file, then rename), so it is never torn.</summary>

@@ -1,9 +1,11 @@
 using System.Globalization;
 using Perfloop.Configuration;
 using Perfloop.Errors;
+using Perfloop.Fidelity;
 using Perfloop.Implementers;
 using Perfloop.Journal;
 using Perfloop.Measurement;
+using Perfloop.Micro;
 using Perfloop.Oracle;
 using Perfloop.Statistics;
 
@@ -77,7 +79,8 @@ public sealed class ExperimentSteps(Workspace workspace)
 
     /// <summary>
     /// Everything that can fail before a benchmark is worth running: the change exists, stays out of protected
-    /// paths, builds, and produces exactly the original output.
+    /// paths, builds, is something the benchmark exercises with unchanged settings (fidelity), and produces exactly
+    /// the original output.
     /// </summary>
     public async Task<ExperimentState> CheckAsync(ExperimentState state, CancellationToken cancellationToken)
     {
@@ -107,12 +110,11 @@ public sealed class ExperimentSteps(Workspace workspace)
         }
         else
         {
-            var expected = await workspace.OracleAsync(state.PreCommit, cancellationToken);
-            var actual = await workspace.Oracles.RunAsync(workspace.Config.Oracles, Root, Path.Combine(directory, "oracle"), cancellationToken);
-            if (OracleRunner.Compare(expected, actual) is { } difference)
-            {
-                early = new(ExperimentStatus.Discard, $"output mismatch: {difference}");
-            }
+            var fidelity = await CheckFidelityAsync(n, paths, cancellationToken);
+            state = state with { Fidelity = fidelity };
+            early = fidelity.Verdict == FidelityVerdict.Failed
+                ? new(ExperimentStatus.Discard, $"fidelity: {fidelity.Summary}")
+                : await CompareOutputAsync(state, directory, cancellationToken);
         }
 
         return Save(state with { Phase = ExperimentPhase.Checked, Early = early });
@@ -136,8 +138,9 @@ public sealed class ExperimentSteps(Workspace workspace)
         }
 
         var n = state.Experiment;
-        Reporter.Status(StatusLines.Benchmarking(n));
         var tree = await workspace.BaselineTreeAsync(state.PreCommit, cancellationToken);
+        state = await MicroBenchmarkAsync(state, tree.Directory, cancellationToken);
+        Reporter.Status(StatusLines.Benchmarking(n));
         var design = new SequentialDesign(workspace.Config.Measurement.MinRuns, workspace.Config.Measurement.MaxRuns);
         var comparison = await workspace.MeasureAsync(n, tree.Directory, state.ThresholdPct, design, cancellationToken);
         if (comparison.Failure is { } failure)
@@ -157,6 +160,55 @@ public sealed class ExperimentSteps(Workspace workspace)
             comparison.StopReason);
         Reporter.Status(StatusLines.Result(n, measured.BaselineValue, measured.CandidateValue, workspace.Unit, measured.Result));
         return Save(state with { Phase = ExperimentPhase.Benchmarked, Measured = measured, BenchmarkFailure = null });
+    }
+
+    /// <summary>Spec step 8: the candidate's output against the original's; a difference ends the experiment before benchmarking.</summary>
+    async Task<EarlyOutcome?> CompareOutputAsync(ExperimentState state, string directory, CancellationToken cancellationToken)
+    {
+        var expected = await workspace.OracleAsync(state.PreCommit, cancellationToken);
+        var actual = await workspace.Oracles.RunAsync(workspace.Config.Oracles, Root, Path.Combine(directory, "oracle"), cancellationToken);
+        return OracleRunner.Compare(expected, actual) is { } difference
+            ? new(ExperimentStatus.Discard, $"output mismatch: {difference}")
+            : null;
+    }
+
+    /// <summary>Spec step 7: does the benchmark run what the candidate changed, with the same settings? Printed and journaled.</summary>
+    async Task<FidelityResult> CheckFidelityAsync(int n, IReadOnlyList<string> paths, CancellationToken cancellationToken)
+    {
+        var fidelity = await FidelityInspector.InspectAsync(workspace.Repository, paths, workspace.Config.Bench, workspace.Config.Fidelity, cancellationToken);
+        Reporter.Status(StatusLines.Fidelity(n, fidelity));
+        return fidelity;
+    }
+
+    /// <summary>
+    /// Spec step 5: the target's own micro-benchmark from perfloop.json, A/B against the baseline tree with the same
+    /// engine as the benchmark and the domain's micro threshold; also fixes the target's hot-path share for the
+    /// micro-only branch of the decision. Skipped when no target matches, and not repeated once journaled.
+    /// </summary>
+    async Task<ExperimentState> MicroBenchmarkAsync(ExperimentState state, string baselineDirectory, CancellationToken cancellationToken)
+    {
+        var config = workspace.Config;
+        if (state.Micro is not null || MicroTargets.Match(config.Targets, state.Target) is not { Micro: { } micro } target)
+        {
+            return state;
+        }
+
+        var n = state.Experiment;
+        Reporter.Status(StatusLines.MicroBenchmarking(n));
+        var m = config.Measurement;
+        var plan = new MeasurementPlan(
+            m.WarmupRuns,
+            new SequentialDesign(m.MinRuns, m.MaxRuns),
+            TimeSpan.FromSeconds(m.MaxSeconds),
+            TimeSpan.FromSeconds(config.Timeouts.BenchSeconds),
+            m.Seed + (n * 7919) + 1);
+        var threshold = config.Thresholds.MicroPct ?? workspace.Domain.MicroThresholdPct;
+        var request = new MicroRequest(baselineDirectory, Root, threshold, plan, Path.Combine(PerfloopPaths.Experiment(Root, n), "micro-samples.tsv"));
+        var outcome = await MicroTargets.Create(target.Name, micro, workspace.Runner).RunAsync(request, cancellationToken);
+        Reporter.Status(StatusLines.Micro(n, outcome));
+        var (profile, _) = BenchmarkProfileStore.Load(Root, withCompiledMethods: false);
+        var hotPath = HotPathShare.Resolve(state.Target, profile, target, state.Impact, config.Thresholds.HotPathSharePct);
+        return Save(state with { Micro = outcome, HotPath = hotPath });
     }
 
     /// <summary>The guard, after the benchmark and only when its verdict can change the outcome (spec step 10).</summary>
@@ -216,6 +268,9 @@ public sealed class ExperimentSteps(Workspace workspace)
                 Guard = GuardOutcome.NotRun,
                 GuardFailure = null,
                 BenchmarkFailure = null,
+                Fidelity = null,
+                Micro = null,
+                HotPath = null,
             });
             return new DecideOutcome(decision, null, next);
         }
@@ -349,11 +404,14 @@ public sealed class ExperimentSteps(Workspace workspace)
         Guard = state.Guard,
         GuardFailure = state.GuardFailure,
         ReworksLeft = reworksLeft,
+        Micro = state.Micro?.Result,
+        HotPath = state.HotPath,
     };
 
     ResultRow RowOf(ExperimentState state, Decision decision)
     {
         var estimate = state.Measured?.Result.Estimate;
+        var micro = state.Micro?.Result?.Estimate;
         return new ResultRow
         {
             Experiment = state.Experiment,
@@ -385,6 +443,10 @@ public sealed class ExperimentSteps(Workspace workspace)
             },
             Commit = state.PreCommit,
             Reason = decision.Reason,
+            MicroDeltaPct = micro?.DeltaPct,
+            MicroCiLowPct = micro is { IsBounded: true } ? micro.LowPct : null,
+            MicroCiHighPct = micro is { IsBounded: true } ? micro.HighPct : null,
+            Fidelity = state.Fidelity?.Column ?? "",
         };
     }
 

@@ -40,6 +40,21 @@ public sealed record Evidence
     public int ReworksLeft { get; init; }
 
     public string MetricName { get; init; } = "metric";
+
+    /// <summary>The target's micro-benchmark verdict (against the domain's micro threshold), when one ran.</summary>
+    public VerdictResult? Micro { get; init; }
+
+    /// <summary>How much of the benchmark's profile the target holds, and where that figure came from.</summary>
+    public HotPathEvidence? HotPath { get; init; }
+}
+
+/// <summary>
+/// Whether a target is on a confirmed hot path: its share of the benchmark's profile against the required share.
+/// <see cref="Source"/> says which source decided (the bottleneck ranking, perfloop.json, or the candidate's Impact trailer).
+/// </summary>
+public sealed record HotPathEvidence(double? SharePct, double RequiredPct, string Source)
+{
+    public bool IsHot => SharePct is { } share && share >= RequiredPct;
 }
 
 public sealed record Decision(DecisionAction Action, string Reason)
@@ -60,7 +75,18 @@ public static class KeepDiscardDecision
     public static bool GuardNeeded(Evidence evidence) =>
         evidence.OutputDifference is null
         && evidence.BenchmarkFailure is null
-        && evidence.Metric?.Verdict == Verdict.Improved;
+        && (evidence.Metric?.Verdict == Verdict.Improved || (MicroOnly(evidence) && evidence.HotPath is { IsHot: true }));
+
+    /// <summary>
+    /// The spec's micro-only branch applies: the whole program shows no significant change (equivalent, or not yet
+    /// decided without being significantly worse) while the micro-benchmark's interval lies entirely beyond the
+    /// micro threshold in the good direction.
+    /// </summary>
+    public static bool MicroOnly(Evidence evidence) =>
+        evidence.Metric is { } metric
+        && evidence.Micro is { Verdict: Verdict.Improved }
+        && !metric.SignificantlyWorse
+        && metric.Verdict is Verdict.Equivalent or Verdict.Inconclusive;
 
     public static Decision Decide(Evidence evidence)
     {
@@ -80,6 +106,11 @@ public static class KeepDiscardDecision
         }
 
         var numbers = Numbers(metric);
+        if (MicroOnly(evidence))
+        {
+            return DecideMicroOnly(evidence, numbers);
+        }
+
         switch (metric.Verdict)
         {
             case Verdict.Improved when evidence.Guard == GuardOutcome.Failed:
@@ -104,6 +135,32 @@ public static class KeepDiscardDecision
                     ? Decision.Discard($"regression: {numbers}")
                     : Decision.Discard($"not confirmed beyond the {Pct(metric.ThresholdPct)} threshold: {numbers} after {metric.Estimate.Pairs} runs");
         }
+    }
+
+    /// <summary>KEEP on the micro-benchmark alone only for a target on a confirmed hot path, and only once the guard passed.</summary>
+    static Decision DecideMicroOnly(Evidence evidence, string numbers)
+    {
+        var micro = evidence.Micro!;
+        var microText = $"micro-benchmark improved {Numbers(micro)}, beyond the {Pct(micro.ThresholdPct)} micro threshold, while the whole program changed {numbers}";
+        if (evidence.HotPath is not { } hot || hot.SharePct is not { } share)
+        {
+            return Decision.Discard($"{microText}, but the target is not on a confirmed hot path: {evidence.HotPath?.Source ?? "no profile share is known"}");
+        }
+
+        var shareText = $"{Pct(share)} of the benchmark's profile ({hot.Source})";
+        if (!hot.IsHot)
+        {
+            return Decision.Discard($"{microText}, but the target holds only {shareText}, below the {Pct(hot.RequiredPct)} hot-path share");
+        }
+
+        return evidence.Guard switch
+        {
+            GuardOutcome.Failed => evidence.ReworksLeft > 0
+                ? new Decision(DecisionAction.Rework, $"guard failed: {evidence.GuardFailure}")
+                : Decision.Discard($"guard failure: {evidence.GuardFailure}"),
+            GuardOutcome.NotRun => new Decision(DecisionAction.Crash, "the guard is configured but did not run"),
+            _ => Decision.Keep($"{microText}; kept on the micro-benchmark: the target holds {shareText}, at least the {Pct(hot.RequiredPct)} hot-path share"),
+        };
     }
 
     static string Numbers(VerdictResult metric) =>

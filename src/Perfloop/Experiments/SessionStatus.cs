@@ -1,30 +1,41 @@
+using Perfloop.Configuration;
 using Perfloop.Domains;
 using Perfloop.Journal;
+using Perfloop.Policies;
 
 namespace Perfloop.Experiments;
 
 /// <summary>Where a session stands and what the spec says to do next, as a pure function of the results.</summary>
 public static class SessionStatus
 {
-    public const int RotateAfter = 3;
-    public const int PlateauCheckAfter = 3;
-    public const int StuckAfter = 5;
+    public static StatusReport Describe(Domain domain, string metric, IReadOnlyList<ResultRow> rows, ExperimentState? active, double? thresholdPct) =>
+        Describe(domain, metric, rows, active, thresholdPct, new PolicySettings(), RankingSnapshot.Empty);
 
-    public static StatusReport Describe(Domain domain, string metric, IReadOnlyList<ResultRow> rows, ExperimentState? active, double? thresholdPct)
+    public static StatusReport Describe(Domain domain, string metric, IReadOnlyList<ResultRow> rows, ExperimentState? active, double? thresholdPct, PolicySettings settings, RankingSnapshot ranking)
     {
-        var experiments = rows.Where(r => r.Status is not ExperimentStatus.Baseline and not ExperimentStatus.Escalate).ToList();
-        var consecutive = experiments.AsEnumerable().Reverse().TakeWhile(r => r.Status != ExperimentStatus.Keep).Count();
-        var lastStrategy = experiments.LastOrDefault()?.Strategy ?? "";
-        var sameStrategy = experiments.AsEnumerable().Reverse()
-            .TakeWhile(r => r.Status != ExperimentStatus.Keep && r.Strategy == lastStrategy).Count();
-        var (state, next) = (consecutive, sameStrategy) switch
+        var experiments = rows.Where(r => r.IsExperiment).ToList();
+        var session = SessionPolicy.CurrentSession(rows);
+        var verdict = SessionPolicy.Evaluate(session, new PolicyInputs
         {
-            _ when active is not null => ("normal", NextForPhase(active)),
-            ( >= StuckAfter, _) => ("stuck", "stuck recovery: re-read the in-scope code and results.tsv, combine 2-3 kept changes, try the opposite of what failed; stop after 3 more experiments without improvement"),
-            ( >= PlateauCheckAfter, >= RotateAfter) when lastStrategy.Length > 0 => ("rotate", $"{sameStrategy} discards in a row with strategy '{lastStrategy}': switch to the next strategy ({NextStrategy(domain, lastStrategy)})"),
-            ( >= PlateauCheckAfter, _) => ("plateau_check", "3+ discards in a row: check whether the top 3 candidates are non-optimizable; if so, stop and report what is left and why"),
-            _ => ("normal", "choose the next target from the bottleneck ranking and run 'perfloop experiment start'"),
-        };
+            Domain = domain,
+            Settings = settings,
+            KeepThresholdPct = thresholdPct ?? domain.KeepThresholdPct,
+            Ranking = ranking.Targets,
+        });
+        // Events are evaluated as if not yet recorded: an agent driving the steps sees the same advice the loop acts on.
+        var fired = verdict.Events.Select(e => e.Kind).ToList();
+        var lastStrategy = session.LastOrDefault(r => r.IsExperiment)?.Strategy ?? "";
+        var (state, next) = active is not null
+            ? ("normal", NextForPhase(active))
+            : verdict.Stop is { } stop
+                ? ("stop", $"stop the session: {stop.Rule} — {stop.Why}")
+                : verdict.InStuckRecovery
+                    ? ("stuck", "stuck recovery: " + string.Join("; ", StuckRecovery.Actions(session, domain)) + $"; stop after {settings.StuckGrace} more experiments without improvement")
+                    : fired.Contains(PolicyEvents.Rotate) || verdict.NextStrategy is not null
+                        ? ("rotate", $"strategy '{string.Join("', '", verdict.RotatedOut)}' rotated out after repeated discards: switch to the next strategy ({verdict.NextStrategy})")
+                        : verdict.ConsecutiveDiscards >= settings.PlateauAfter
+                            ? ("plateau_check", $"{verdict.ConsecutiveDiscards} discards in a row: check whether the top {settings.PlateauCandidates} candidates are non-optimizable; if so, stop and report what is left and why")
+                            : ("normal", "choose the next target from the bottleneck ranking and run 'perfloop experiment start'");
 
         return new StatusReport
         {
@@ -37,20 +48,12 @@ public static class SessionStatus
             Kept = experiments.Count(r => r.Status == ExperimentStatus.Keep),
             Discarded = experiments.Count(r => r.Status == ExperimentStatus.Discard),
             Crashed = experiments.Count(r => r.Status == ExperimentStatus.Crash),
-            ConsecutiveDiscards = consecutive,
-            ConsecutiveDiscardsOfStrategy = sameStrategy,
+            ConsecutiveDiscards = verdict.ConsecutiveDiscards,
+            ConsecutiveDiscardsOfStrategy = verdict.ConsecutiveDiscardsOfStrategy,
             State = state,
             Next = next,
             Recent = rows.TakeLast(5).ToList(),
         };
-    }
-
-    /// <summary>The domain's strategy after <paramref name="strategy"/> in its rotation order (wrapping around).</summary>
-    public static string NextStrategy(Domain domain, string strategy)
-    {
-        var order = domain.RotationOrder;
-        var index = order.ToList().FindIndex(s => string.Equals(s, strategy, StringComparison.OrdinalIgnoreCase));
-        return order[(index + 1) % order.Count];
     }
 
     static string NextForPhase(ExperimentState active) => active.Phase switch

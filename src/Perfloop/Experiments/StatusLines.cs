@@ -16,6 +16,26 @@ public static class StatusLines
 
     public static string Benchmarking(int n) => $"{Prefix(n)} Benchmarking...";
 
+    public static string MicroBenchmarking(int n) => $"{Prefix(n)} Micro-benchmarking...";
+
+    /// <summary>"[experiment N] Micro: 41.2ms → 20.5ms (−50.2%, 95% CI …, 12 runs) improved", or why there is no figure.</summary>
+    public static string Micro(int n, Micro.MicroOutcome outcome)
+    {
+        if (outcome.NotAvailable is { } why)
+        {
+            return $"{Prefix(n)} Micro: not available ({outcome.Kind}): {why}";
+        }
+
+        if (outcome.Result is not { } result || outcome.BaselineValue is not { } baseline || outcome.CandidateValue is not { } candidate)
+        {
+            return $"{Prefix(n)} Micro: failed — {outcome.Failure ?? "no result"}; the decision goes on without it";
+        }
+
+        return $"{Prefix(n)} Micro: {Measure(baseline, outcome.Unit)} → {Measure(candidate, outcome.Unit)} ({Interval(result)}) {Word(result.Verdict)}";
+    }
+
+    public static string Fidelity(int n, Fidelity.FidelityResult fidelity) => $"{Prefix(n)} Fidelity: {fidelity.Word} — {fidelity.Summary}";
+
     public static string Keep(int n) => $"{Prefix(n)} KEEP";
 
     public static string Discard(int n, string reason) => $"{Prefix(n)} DISCARD — {reason}";

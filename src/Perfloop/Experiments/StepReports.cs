@@ -29,6 +29,12 @@ public sealed record StepReport
 
     public StepMeasurement? Measurement { get; init; }
 
+    /// <summary>The benchmark-fidelity check once made: "pass: …", "warn: …", "fail: …" or "unchecked: …".</summary>
+    public string? Fidelity { get; init; }
+
+    /// <summary>The target's micro-benchmark once run (null when the target has none).</summary>
+    public StepMicro? Micro { get; init; }
+
     /// <summary>pass, fail, not_run or not_configured.</summary>
     public string Guard { get; init; } = "not_run";
 
@@ -53,6 +59,8 @@ public sealed record StepReport
         ThresholdPct = state.ThresholdPct,
         Problem = state.Early?.Reason ?? state.BenchmarkFailure,
         Measurement = state.Measured is { } m ? StepMeasurement.From(m) : null,
+        Fidelity = state.Fidelity?.Column,
+        Micro = state.Micro is { } micro ? StepMicro.From(micro) : null,
         Guard = GuardWord(state.Guard),
         Next = next,
     };
@@ -82,6 +90,28 @@ public sealed record StepMeasurement(
         var e = m.Result.Estimate;
         return new(StatusLines.Word(m.Result.Verdict), m.BaselineValue, m.CandidateValue, e.DeltaPct,
             e.IsBounded ? e.LowPct : null, e.IsBounded ? e.HighPct : null, e.ConfidenceLevel, m.Runs, m.StopReason);
+    }
+}
+
+/// <summary>The micro-benchmark in a step report: the verdict against the micro threshold, or why there is none.</summary>
+public sealed record StepMicro(
+    string Target,
+    string Kind,
+    string Metric,
+    string? Verdict,
+    double? Baseline,
+    double? Candidate,
+    double? DeltaPct,
+    double? CiLowPct,
+    double? CiHighPct,
+    int Runs,
+    string? Problem)
+{
+    public static StepMicro From(Micro.MicroOutcome m)
+    {
+        var e = m.Result?.Estimate;
+        return new(m.Target, m.Kind, m.Metric, m.Result is { } r ? StatusLines.Word(r.Verdict) : null, m.BaselineValue, m.CandidateValue,
+            e?.DeltaPct, e is { IsBounded: true } ? e.LowPct : null, e is { IsBounded: true } ? e.HighPct : null, m.Runs, m.Failure ?? m.NotAvailable);
     }
 }
 

@@ -58,11 +58,14 @@ public sealed class Workspace : IAsyncDisposable
 
     public string ResultsPath => PerfloopPaths.Results(Root);
 
-    public string Metric => Domain.PrimaryMetric;
+    /// <summary>The primary metric: the domain's, or the one perfloop.json names, with its sources (METRIC lines, a JSON file, BenchmarkDotNet's export).</summary>
+    public SelectedMetric SelectedMetric => Measurement.MetricSelection.Select(Config, Domain);
 
-    public string Unit => Domain.MetricUnit;
+    public string Metric => SelectedMetric.Name;
 
-    public MetricDirection Direction => Domain.Goal == MetricGoal.LowerIsBetter ? MetricDirection.LowerIsBetter : MetricDirection.HigherIsBetter;
+    public string Unit => SelectedMetric.Unit;
+
+    public MetricDirection Direction => SelectedMetric.Direction;
 
     public double ConfiguredThresholdPct => Config.Thresholds.KeepPct ?? Domain.KeepThresholdPct;
 
@@ -221,7 +224,7 @@ public sealed class Workspace : IAsyncDisposable
             TimeSpan.FromSeconds(m.MaxSeconds),
             TimeSpan.FromSeconds(Config.Timeouts.BenchSeconds),
             m.Seed + (experiment * 7919) + seedOffset++);
-        var benchmark = new InterleavedBenchmark(Runner, Config.Bench, Metric, Direction);
+        var benchmark = new InterleavedBenchmark(Runner, Config.Bench, SelectedMetric);
         var comparison = await benchmark.RunAsync(baselineDirectory, Root, plan, thresholdPct, null, cancellationToken);
         var directory = PerfloopPaths.Experiment(Root, experiment);
         Directory.CreateDirectory(directory);

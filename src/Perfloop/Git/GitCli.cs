@@ -28,13 +28,18 @@ public sealed class GitCli(IProcessRunner runner, string workingDirectory)
     public Task<ProcessResult> TryRunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken = default) =>
         TryRunWithInputAsync(arguments, null, cancellationToken);
 
-    public async Task<ProcessResult> TryRunWithInputAsync(IReadOnlyList<string> arguments, string? standardInput, CancellationToken cancellationToken = default)
+    public Task<ProcessResult> TryRunWithInputAsync(IReadOnlyList<string> arguments, string? standardInput, CancellationToken cancellationToken = default) =>
+        TryRunAsync(arguments, standardInput, CommandSpec.DefaultMemoryCapBytes, cancellationToken);
+
+    /// <summary>For output that can exceed the default capture cap (a whole history's log): keeps up to <paramref name="memoryCapBytes"/> of stdout.</summary>
+    public async Task<ProcessResult> TryRunAsync(IReadOnlyList<string> arguments, string? standardInput, int memoryCapBytes, CancellationToken cancellationToken = default)
     {
         var spec = new CommandSpec("git", arguments, WorkingDirectory)
         {
             Environment = Environment,
             Timeout = TimeSpan.FromMinutes(5),
             StandardInput = standardInput,
+            MemoryCapBytes = memoryCapBytes,
         };
         return await runner.RunAsync(spec, cancellationToken);
     }

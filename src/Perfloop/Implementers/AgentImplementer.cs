@@ -6,6 +6,7 @@ using Perfloop.Errors;
 using Perfloop.Experiments;
 using Perfloop.Git;
 using Perfloop.Journal;
+using Perfloop.Policies;
 using Perfloop.Processes;
 using Perfloop.Safety;
 
@@ -32,8 +33,10 @@ public sealed record AgentSettings(string Command, TimeSpan Timeout)
 /// committed, the commits are folded back into the work tree so the loop's KEEP commit is the only one. After a
 /// guard failure the agent gets the failure and its reverted diff and reworks, at most <see cref="MaxReworks"/> times.
 /// </summary>
-public sealed class AgentImplementer : IImplementer
+public sealed class AgentImplementer : IImplementer, IGuidedImplementer
 {
+    ExperimentGuidance? guidance;
+
     readonly IProcessRunner runner;
     readonly AgentSettings settings;
     readonly IReadOnlyList<AgentTarget> targets;
@@ -91,6 +94,9 @@ public sealed class AgentImplementer : IImplementer
     }
 
     public void Advance() => position++;
+
+    /// <summary>The loop's history review, rotation and stuck-recovery actions for the next experiment's prompt.</summary>
+    public void Guide(ExperimentGuidance guidance) => this.guidance = guidance;
 
     public async Task<string?> ImplementAsync(ImplementationRequest request, CancellationToken cancellationToken)
     {
@@ -223,7 +229,9 @@ public sealed class AgentImplementer : IImplementer
             Target = target,
             Strategy = Or(request.Candidate.Strategy, domain.RotationOrder[0]),
             Domain = domain,
-            HistoryReview = PromptHistory.Review(rows),
+            HistoryReview = guidance is { } g && g.Experiment == request.Experiment
+                ? g.ToMarkdown(headingLevel: 3) + "\n" + PromptHistory.Review(rows)
+                : PromptHistory.Review(rows),
             Learnings = ReadIfExists(Path.Combine(PerfloopPaths.StateDirectory(root), "learnings.md")),
             RecentDiscards = PromptHistory.RecentDiscardReasons(rows),
             ProtectedPaths = ProtectedPathLines(guard),
@@ -255,19 +263,15 @@ public sealed class AgentImplementer : IImplementer
     }
 
     /// <summary>
-    /// The strategy for the next experiment when the target names none: the latest one, or the next in the domain's
-    /// rotation once it has failed <see cref="SessionStatus.RotateAfter"/> times in a row; the first when there is no history.
+    /// The strategy for the next experiment when the target names none: the latest one, or the domain's next one once
+    /// the policies rotated it out (see <see cref="SessionPolicy"/>); the first when there is no history.
     /// </summary>
     public static string CurrentStrategy(Domain domain, IReadOnlyList<ResultRow> rows)
     {
-        var status = SessionStatus.Describe(domain, domain.PrimaryMetric, rows, null, null);
-        var latest = rows.LastOrDefault(r => r.Status is not ExperimentStatus.Baseline and not ExperimentStatus.Escalate)?.Strategy ?? "";
-        if (latest.Length == 0)
-        {
-            return domain.RotationOrder[0];
-        }
-
-        return status.ConsecutiveDiscardsOfStrategy >= SessionStatus.RotateAfter ? SessionStatus.NextStrategy(domain, latest) : latest;
+        var session = SessionPolicy.CurrentSession(rows);
+        var verdict = SessionPolicy.Evaluate(session, new PolicyInputs { Domain = domain, KeepThresholdPct = domain.KeepThresholdPct });
+        var latest = session.LastOrDefault(r => r.IsExperiment)?.Strategy ?? "";
+        return verdict.NextStrategy ?? (latest.Length > 0 ? latest : domain.RotationOrder[0]);
     }
 
     static string? ReadIfExists(string path) => File.Exists(path) ? File.ReadAllText(path) : null;

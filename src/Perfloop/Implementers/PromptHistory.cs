@@ -43,7 +43,7 @@ public static class PromptHistory
             .ToList();
 
     static IEnumerable<ResultRow> Experiments(IReadOnlyList<ResultRow> rows) =>
-        rows.Where(r => r.Status is not ExperimentStatus.Baseline and not ExperimentStatus.Escalate);
+        rows.Where(r => r.IsExperiment);
 
     static void AppendRows(StringBuilder text, List<ResultRow> rows, Func<ResultRow, string> detail)
     {

@@ -7,6 +7,9 @@ namespace Perfloop.Init;
 /// <param name="BenchmarkClasses">Names of classes with at least one [Benchmark] method, in file order.</param>
 public sealed record BenchmarkDotNetProject(string ProjectPath, IReadOnlyList<string> BenchmarkClasses)
 {
+    /// <summary>Where BenchmarkDotNet writes its exports when run from the repository root (its default artifacts folder).</summary>
+    public const string ResultsDirectory = "BenchmarkDotNet.Artifacts/results";
+
     /// <summary>
     /// The benchmark command to suggest: a Release run of the project filtered to its benchmark classes, with the JSON
     /// exporter (the loop reads the full JSON export BenchmarkDotNet writes to <c>BenchmarkDotNet.Artifacts/results</c>).
@@ -42,6 +45,19 @@ public static partial class BenchmarkDotNetDiscovery
         }
 
         return projects.OrderBy(p => p.ProjectPath, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>The project a benchmark command runs with <c>dotnet run</c>, when it is one of <paramref name="projects"/>.</summary>
+    public static BenchmarkDotNetProject? RunBy(IReadOnlyList<BenchmarkDotNetProject> projects, string benchCommand)
+    {
+        ArgumentNullException.ThrowIfNull(projects);
+        if (benchCommand is null || !benchCommand.Contains("dotnet run", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        return projects.FirstOrDefault(p => benchCommand.Contains(p.ProjectPath, StringComparison.Ordinal)
+            || (Path.GetDirectoryName(p.ProjectPath) is { Length: > 0 } folder && benchCommand.Contains(folder.Replace('\\', '/'), StringComparison.Ordinal)));
     }
 
     /// <summary>Classes declaring a method marked [Benchmark] (or [Benchmark(...)]); comments and strings are not parsed, which is enough for a suggestion.</summary>

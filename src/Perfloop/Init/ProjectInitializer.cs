@@ -18,6 +18,9 @@ public sealed record InitOptions(string Directory, string Bench)
     public string Domain { get; init; } = "cpu";
 
     public bool Force { get; init; }
+
+    /// <summary>Targets with micro-benchmarks or profile shares, written to perfloop.json as given.</summary>
+    public IReadOnlyList<TargetSettings> Targets { get; init; } = [];
 }
 
 public sealed record InitResult(string RepositoryRoot, string ConfigPath, string ConventionsPath);
@@ -50,7 +53,19 @@ public static class ProjectInitializer
             Build = string.IsNullOrWhiteSpace(options.Build) ? null : options.Build,
             Bench = options.Bench,
             Oracles = options.Oracles.Select(o => new OracleSpec { Command = o, Files = options.OracleFiles }).ToList(),
+            Targets = options.Targets,
         };
+        if (BenchmarkDotNetDiscovery.RunBy(BenchmarkDotNetDiscovery.Find(repository.Root), options.Bench) is not null)
+        {
+            // A BenchmarkDotNet run: judge its per-operation median from the JSON export, not the run's wall time
+            // (which is mostly BenchmarkDotNet's own build, pilot and warm-up).
+            config = config with
+            {
+                Metrics = new MetricSourceSettings { BenchmarkDotNet = BenchmarkDotNetProject.ResultsDirectory },
+                Metric = new MetricSettings { Name = Measurement.BenchmarkDotNetReport.Prefix + Measurement.BenchmarkDotNetReport.MedianSuffix, Goal = "lower" },
+            };
+        }
+
         ConfigStore.Save(repository.Root, config);
 
         Directory.CreateDirectory(PerfloopPaths.StateDirectory(repository.Root));

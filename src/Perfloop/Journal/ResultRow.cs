@@ -8,6 +8,12 @@ public enum ExperimentStatus
     Discard,
     Crash,
     Escalate,
+
+    /// <summary>
+    /// A policy event of the loop (rotate, plateau, stuck, stop, milestone, skip, config_audit): <c>target</c> names the
+    /// event, <c>reason</c> says what happened, <c>experiment</c> is the last experiment before it. Not an experiment.
+    /// </summary>
+    Event,
 }
 
 /// <summary>Whether the guard ran and how it went; the second word of the <c>status</c> column.</summary>
@@ -60,6 +66,16 @@ public sealed record ResultRow
 
     public string Reason { get; init; } = "";
 
+    /// <summary>The target's micro-benchmark: candidate/baseline change in percent and its interval; null when none ran.</summary>
+    public double? MicroDeltaPct { get; init; }
+
+    public double? MicroCiLowPct { get; init; }
+
+    public double? MicroCiHighPct { get; init; }
+
+    /// <summary>The benchmark-fidelity check: "pass: …", "warn: …", "fail: …" or "unchecked: …"; empty when it did not run.</summary>
+    public string Fidelity { get; init; } = "";
+
     /// <summary>Columns this version does not know, kept so a rewrite never loses them.</summary>
     public IReadOnlyDictionary<string, string> Extra { get; init; } = new Dictionary<string, string>();
 
@@ -69,6 +85,9 @@ public sealed record ResultRow
         GuardStatus.Failed => $"{StatusWord(Status)} guard_fail",
         _ => StatusWord(Status),
     };
+
+    /// <summary>A real experiment (keep, discard or crash): not the baseline, an escalation or a policy event.</summary>
+    public bool IsExperiment => Status is ExperimentStatus.Keep or ExperimentStatus.Discard or ExperimentStatus.Crash;
 
     public static string StatusWord(ExperimentStatus status) => status.ToString().ToLowerInvariant();
 }

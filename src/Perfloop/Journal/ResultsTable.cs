@@ -17,6 +17,7 @@ public static class ResultsTable
         "experiment", "timestamp", "domain", "target", "category", "strategy", "summary", "metric",
         "baseline", "candidate", "delta_pct", "ci_low_pct", "ci_high_pct", "runs", "threshold_pct",
         "status", "commit", "reason",
+        "micro_delta_pct", "micro_ci_low_pct", "micro_ci_high_pct", "fidelity",
     ];
 
     /// <summary>Columns filled by some experiments only; their values travel in <see cref="ResultRow.Extra"/>.</summary>
@@ -104,6 +105,10 @@ public static class ResultsTable
             ["status"] = row.StatusText,
             ["commit"] = row.Commit,
             ["reason"] = row.Reason,
+            ["micro_delta_pct"] = Number(row.MicroDeltaPct),
+            ["micro_ci_low_pct"] = Number(row.MicroCiLowPct),
+            ["micro_ci_high_pct"] = Number(row.MicroCiHighPct),
+            ["fidelity"] = row.Fidelity,
         };
         return string.Join('\t', Columns.Select(c => Escape(fields.GetValueOrDefault(c, ""))));
     }
@@ -259,6 +264,10 @@ public static class ResultsTable
             Guard = guard,
             Commit = Get("commit"),
             Reason = Get("reason"),
+            MicroDeltaPct = Double("micro_delta_pct"),
+            MicroCiLowPct = Double("micro_ci_low_pct"),
+            MicroCiHighPct = Double("micro_ci_high_pct"),
+            Fidelity = Get("fidelity"),
             Extra = fields.Where(f => !TypedColumns.Contains(f.Key) && f.Value.Length > 0).ToDictionary(f => f.Key, f => f.Value),
         };
     }

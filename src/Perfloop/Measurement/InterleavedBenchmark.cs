@@ -39,8 +39,16 @@ public interface IMeasurementProgress
 /// fixed seed) so that drift of a shared machine falls on both sides equally, never two runs at once,
 /// and stops as soon as the sequential test allows.
 /// </summary>
-public sealed class InterleavedBenchmark(IProcessRunner runner, string command, string metric, MetricDirection direction)
+public sealed class InterleavedBenchmark(IProcessRunner runner, string command, string metric, MetricDirection direction, MetricSources? sources = null)
 {
+    /// <summary>Measures <paramref name="metric"/> as <see cref="MetricSelection.Select"/> chose it, with its metric files.</summary>
+    public InterleavedBenchmark(IProcessRunner runner, string command, SelectedMetric metric)
+        : this(runner, command, metric.Name, metric.Direction, metric.Sources)
+    {
+    }
+
+    readonly MetricSources metricSources = sources ?? MetricSources.None;
+
     public async Task<Comparison> RunAsync(
         string baselineDirectory,
         string candidateDirectory,
@@ -124,7 +132,9 @@ public sealed class InterleavedBenchmark(IProcessRunner runner, string command, 
     async Task<(RunSample? Sample, RunFailure? Failure)> RunOnceAsync(
         Side side, int pair, int order, string directory, MeasurementPlan plan, CancellationToken cancellationToken)
     {
-        var spec = CommandSpec.Shell(command, directory) with { Timeout = plan.RunTimeout };
+        // Exact peak RSS for any size of program (the memory domain needs it); the launcher runs outside the timed window.
+        var spec = CommandSpec.Shell(command, directory) with { Timeout = plan.RunTimeout, ExactPeakRss = true };
+        var filesBefore = metricSources.IsEmpty ? null : metricSources.Snapshot(directory);
         var result = await runner.RunAsync(spec, cancellationToken);
         if (!result.Succeeded)
         {
@@ -136,7 +146,24 @@ public sealed class InterleavedBenchmark(IProcessRunner runner, string command, 
 
         var cpu = result.UserCpu is { } user && result.SystemCpu is { } system ? (user + system).TotalMilliseconds : (double?)null;
         var rss = result.PeakRssBytes is { } bytes ? bytes / (1024.0 * 1024.0) : (double?)null;
-        return (new RunSample(pair, side, order, result.WallTime.TotalMilliseconds, cpu, rss, result.ExitCode, MetricNames.Parse(result.StdoutText)), null);
+        var metrics = new Dictionary<string, double>(MetricNames.Parse(result.StdoutText), StringComparer.Ordinal);
+        if (filesBefore is not null)
+        {
+            try
+            {
+                // Files override METRIC lines of the same name: they are the harness's own record.
+                foreach (var (name, value) in metricSources.Read(directory, filesBefore))
+                {
+                    metrics[name] = value;
+                }
+            }
+            catch (Exception e) when (e is MetricSourceException or IOException or UnauthorizedAccessException)
+            {
+                return (null, new RunFailure(side, result.ExitCode, false, $"metrics file: {e.Message}"));
+            }
+        }
+
+        return (new RunSample(pair, side, order, result.WallTime.TotalMilliseconds, cpu, rss, result.ExitCode, metrics), null);
     }
 
     /// <summary>The last non-empty line usually says why a program failed.</summary>

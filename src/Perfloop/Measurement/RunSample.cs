@@ -52,6 +52,18 @@ public static partial class MetricNames
         return metrics;
     }
 
+    /// <summary>The name with every character samples.tsv cannot hold replaced by '_'.</summary>
+    public static string Sanitize(string name) => InvalidNameCharacter().Replace(name, "_");
+
+    [GeneratedRegex(@"[^A-Za-z0-9_.\-:(),\[\]]")]
+    private static partial Regex InvalidNameCharacter();
+
+    /// <summary>Whether a name can be stored in samples.tsv (which reserves = ; tab and newlines).</summary>
+    public static bool IsValidName(string name) => name.Length > 0 && ValidName().IsMatch(name);
+
+    [GeneratedRegex(@"^[A-Za-z0-9_.\-:(),\[\]]+$")]
+    private static partial Regex ValidName();
+
     [GeneratedRegex(@"^METRIC\s+([A-Za-z0-9_.\-]+)\s*=\s*([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*$", RegexOptions.Multiline)]
     private static partial Regex MetricLine();
 }

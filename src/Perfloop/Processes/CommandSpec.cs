@@ -58,6 +58,13 @@ public sealed record CommandSpec(string FileName, IReadOnlyList<string> Argument
 
     public Action<string>? OnStderrLine { get; init; }
 
+    /// <summary>
+    /// Report the command's own peak RSS exactly, even far below Perfloop's own (Linux; see
+    /// <see cref="ExactPeakRssLauncher"/>): the command is started through a small launcher shell, costing one
+    /// shell start outside the timed window. Without it a peak RSS not above Perfloop's own is reported as unknown.
+    /// </summary>
+    public bool ExactPeakRss { get; init; }
+
     /// <summary>A user-given shell command line, run as <c>/bin/sh -c commandLine</c>.</summary>
     public static CommandSpec Shell(string commandLine, string workingDirectory) =>
         new("/bin/sh", ["-c", commandLine], workingDirectory);

@@ -43,6 +43,9 @@ internal static unsafe partial class LinuxNative
     public const int WEXITED = 4;
     public const int WNOWAIT = 0x01000000;
     public const int P_PID = 1;
+    public const int P_PGID = 2;
+    public const int F_DUPFD_CLOEXEC = 1030;
+    public const int PR_SET_CHILD_SUBREAPER = 36;
 
     public const int EFD_NONBLOCK = 0x800;
     public const int EFD_CLOEXEC = 0x80000;
@@ -113,6 +116,9 @@ internal static unsafe partial class LinuxNative
 
     [LibraryImport(Libc, SetLastError = true)]
     public static partial long syscall(long number, long argument1, long argument2);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int prctl(int option, nuint argument2, nuint argument3, nuint argument4, nuint argument5);
 
     [LibraryImport(Libc, SetLastError = true)]
     public static partial int eventfd(uint initialValue, int flags);

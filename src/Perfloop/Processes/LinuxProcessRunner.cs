@@ -74,13 +74,14 @@ internal sealed unsafe class LinuxChild : IDisposable
     private bool reaped;
 
     private LinuxChild(CommandSpec spec, OutputCapture stdout, OutputCapture stderr, byte[]? stdinBytes, int processId,
-        long startTimestamp, int stdoutFd, int stderrFd, int stdinFd)
+        int groupId, long startTimestamp, int stdoutFd, int stderrFd, int stdinFd)
     {
         this.spec = spec;
         this.stdout = stdout;
         this.stderr = stderr;
         this.stdinBytes = stdinBytes;
         ProcessId = processId;
+        GroupId = groupId;
         this.startTimestamp = startTimestamp;
         this.stdoutFd = stdoutFd;
         this.stderrFd = stderrFd;
@@ -89,7 +90,11 @@ internal sealed unsafe class LinuxChild : IDisposable
         pidFd = (int)syscall(SYS_pidfd_open, processId, 0);
     }
 
+    /// <summary>The process whose exit ends the run and whose rusage is reported.</summary>
     public int ProcessId { get; }
+
+    /// <summary>The process group of the run (the spawned process's pid), signalled as a whole.</summary>
+    public int GroupId { get; }
 
     public static LinuxChild Start(CommandSpec spec)
     {
@@ -115,8 +120,20 @@ internal sealed unsafe class LinuxChild : IDisposable
             var argv = new List<string>(spec.Arguments.Count + 1) { spec.FileName };
             argv.AddRange(spec.Arguments);
             var envp = environment.Select(pair => pair.Key + "=" + pair.Value).ToList();
-            var (processId, startTimestamp) = Spawn(spec.FileName, executable, workingDirectory, argv, envp,
-                stdoutWrite: fds[1], stderrWrite: fds[3], stdinRead: fds[4]);
+            int processId, groupId;
+            long startTimestamp;
+            if (spec.ExactPeakRss)
+            {
+                (processId, groupId, startTimestamp) = ExactPeakRssLauncher.Launch(executable, argv,
+                    (launcherArgv, launcherFds) => Spawn(spec.FileName, ExactPeakRssLauncher.Shell, workingDirectory, launcherArgv, envp,
+                        stdoutWrite: fds[1], stderrWrite: fds[3], stdinRead: fds[4], launcherFds));
+            }
+            else
+            {
+                (processId, startTimestamp) = Spawn(spec.FileName, executable, workingDirectory, argv, envp,
+                    stdoutWrite: fds[1], stderrWrite: fds[3], stdinRead: fds[4], extraFds: null);
+                groupId = processId;
+            }
 
             // The child has its own copies; the parent keeps only its ends, made non-blocking for the poll loop.
             CloseAndReset(ref fds[1]);
@@ -126,7 +143,7 @@ internal sealed unsafe class LinuxChild : IDisposable
             SetNonBlocking(fds[2]);
             if (fds[5] >= 0)
                 SetNonBlocking(fds[5]);
-            var child = new LinuxChild(spec, stdout, stderr, stdinBytes, processId, startTimestamp, fds[0], fds[2], fds[5]);
+            var child = new LinuxChild(spec, stdout, stderr, stdinBytes, processId, groupId, startTimestamp, fds[0], fds[2], fds[5]);
             return child;
         }
         catch
@@ -159,6 +176,7 @@ internal sealed unsafe class LinuxChild : IDisposable
             stderr.Complete();
             registration.Dispose();
             var (status, usage) = Reap();
+            ExactPeakRssLauncher.ReapOrphanedMembers(GroupId);
             (stdout.CallbackFailure ?? stderr.CallbackFailure)?.Throw();
             return BuildResult(outcome, status, usage);
         }
@@ -176,12 +194,13 @@ internal sealed unsafe class LinuxChild : IDisposable
     {
         if (!reaped)
         {
-            _ = kill(-ProcessId, SIGKILL);
+            _ = kill(-GroupId, SIGKILL);
             int status;
             while (wait4(ProcessId, &status, 0, null) < 0 && LastErrno == EINTR)
             {
             }
             reaped = true;
+            ExactPeakRssLauncher.ReapOrphanedMembers(GroupId);
         }
         CloseAndReset(ref stdoutFd);
         CloseAndReset(ref stderrFd);
@@ -223,7 +242,7 @@ internal sealed unsafe class LinuxChild : IDisposable
                 }
                 if (terminating && now >= killDeadline)
                 {
-                    _ = kill(-ProcessId, SIGKILL);
+                    _ = kill(-GroupId, SIGKILL);
                     killDeadline = long.MaxValue;
                 }
             }
@@ -233,7 +252,7 @@ internal sealed unsafe class LinuxChild : IDisposable
                 if (!leftoversKilled && (!outputOpen || now >= leftoverDeadline))
                 {
                     // Whatever is left of the group (background jobs, daemons) must not outlive the command.
-                    _ = kill(-ProcessId, SIGKILL);
+                    _ = kill(-GroupId, SIGKILL);
                     leftoversKilled = true;
                     abandonDeadline = now + ToTimestampTicks(AbandonOutputAfterKill);
                 }
@@ -293,7 +312,7 @@ internal sealed unsafe class LinuxChild : IDisposable
 
     private long SignalGroupForTermination(long now)
     {
-        _ = kill(-ProcessId, SIGTERM);
+        _ = kill(-GroupId, SIGTERM);
         return now + ToTimestampTicks(spec.TerminationGracePeriod);
     }
 
@@ -401,7 +420,7 @@ internal sealed unsafe class LinuxChild : IDisposable
             WallTime: Stopwatch.GetElapsedTime(startTimestamp, outcome.ExitTimestamp),
             UserCpu: usage?.UserTime.ToTimeSpan(),
             SystemCpu: usage?.SystemTime.ToTimeSpan(),
-            PeakRssBytes: OwnPeakRss(usage),
+            PeakRssBytes: spec.ExactPeakRss ? usage?.MaxRssKib * 1024 : OwnPeakRss(usage),
             StdoutHead: stdout.Head(),
             StderrHead: stderr.Head(),
             StdoutBytes: stdout.TotalBytes,
@@ -414,7 +433,7 @@ internal sealed unsafe class LinuxChild : IDisposable
     /// <summary>
     /// The child's ru_maxrss when it is really the child's. Linux records the old address space's peak at
     /// exec, and posix_spawn's child runs on Perfloop's address space until its exec, so ru_maxrss is never
-    /// below Perfloop's own peak RSS. A value above our peak (read now; it only grows) is the child's own and
+    /// below Perfloop's own peak RSS (<see cref="ExactPeakRssLauncher"/> avoids this where it matters). A value above our peak (read now; it only grows) is the child's own and
     /// exact; anything else cannot be told apart from our memory and is reported as unknown.
     /// </summary>
     private static long? OwnPeakRss(ResourceUsage? usage)
@@ -443,8 +462,9 @@ internal sealed unsafe class LinuxChild : IDisposable
         return null;
     }
 
-    private static (int ProcessId, long StartTimestamp) Spawn(string displayName, string executable, string workingDirectory,
-        List<string> argv, List<string> envp, int stdoutWrite, int stderrWrite, int stdinRead)
+    /// <summary>posix_spawn with the pipes in place; <paramref name="extraFds"/> (parent fds) become the child's fds 3, 4, ….</summary>
+    internal static (int ProcessId, long StartTimestamp) Spawn(string displayName, string executable, string workingDirectory,
+        List<string> argv, List<string> envp, int stdoutWrite, int stderrWrite, int stdinRead, IReadOnlyList<int>? extraFds)
     {
         var fileActions = NativeMemory.AllocZeroed(OpaqueSpawnStructBytes);
         var attributes = NativeMemory.AllocZeroed(OpaqueSpawnStructBytes);
@@ -470,7 +490,10 @@ internal sealed unsafe class LinuxChild : IDisposable
             Check(posix_spawn_file_actions_adddup2(fileActions, stdoutWrite, 1), "stdout file action");
             Check(posix_spawn_file_actions_adddup2(fileActions, stderrWrite, 2), "stderr file action");
             Check(posix_spawn_file_actions_addchdir_np(fileActions, directoryPath), "chdir file action");
-            AddCloseFrom(fileActions);
+            var nextFd = 3;
+            foreach (var fd in extraFds ?? [])
+                Check(posix_spawn_file_actions_adddup2(fileActions, fd, nextFd++), "handshake file action");
+            AddCloseFrom(fileActions, nextFd);
 
             Check(posix_spawnattr_init(attributes), "posix_spawnattr_init");
             attributesReady = true;
@@ -518,13 +541,13 @@ internal sealed unsafe class LinuxChild : IDisposable
     /// Closes every fd above stderr in the child. Our own fds are CLOEXEC, but fds Perfloop inherited without
     /// CLOEXEC (from a shell, CI runner or test host) would otherwise leak into every command.
     /// </summary>
-    private static void AddCloseFrom(void* fileActions)
+    private static void AddCloseFrom(void* fileActions, int lowFd)
     {
         if (closeFromUnavailable)
             return;
         try
         {
-            Check(posix_spawn_file_actions_addclosefrom_np(fileActions, 3), "closefrom file action");
+            Check(posix_spawn_file_actions_addclosefrom_np(fileActions, lowFd), "closefrom file action");
         }
         catch (EntryPointNotFoundException)
         {

@@ -16,7 +16,8 @@ namespace Perfloop.Processes;
 /// <param name="SystemCpu">System CPU time of the child plus its reaped descendants.</param>
 /// <param name="PeakRssBytes">Peak resident set size of the child or its largest reaped descendant (ru_maxrss).
 /// <c>null</c> when unknown — on Linux also when it is not above Perfloop's own peak RSS, because the kernel
-/// reports max(child, spawning process) and a smaller child cannot be told apart.</param>
+/// reports max(child, spawning process) and a smaller child cannot be told apart, unless
+/// <see cref="CommandSpec.ExactPeakRss"/> was set, which makes it exact down to the launcher shell's ~1-2 MB.</param>
 /// <param name="StdoutHead">The first <see cref="CommandSpec.MemoryCapBytes"/> raw bytes of stdout.</param>
 /// <param name="StderrHead">The first <see cref="CommandSpec.MemoryCapBytes"/> raw bytes of stderr.</param>
 /// <param name="StdoutBytes">Length of the whole stdout stream.</param>

@@ -60,7 +60,7 @@ public sealed record SessionReport
 
     public int Count(ExperimentStatus status) => Rows.Count(r => r.Status == status);
 
-    public int Experiments => Rows.Count(r => r.Status != ExperimentStatus.Baseline);
+    public int Experiments => Rows.Count(r => r.IsExperiment || r.Status == ExperimentStatus.Escalate);
 
     public static SessionReport Build(IReadOnlyList<ResultRow> rows, string title = "Perfloop session")
     {
@@ -79,6 +79,17 @@ public sealed record SessionReport
         for (var i = 0; i < rows.Count; i++)
         {
             var row = rows[i];
+            if (row.Status == ExperimentStatus.Event)
+            {
+                // Policy events are not measurements; a milestone marks the point of the experiment it follows.
+                if (row.Target == "milestone" && points.Count > 0)
+                {
+                    events.Add(new SessionEvent(SessionEventKind.Milestone, points.Count - 1, row.Experiment, FirstNonEmpty(row.Summary, "milestone")));
+                }
+
+                continue;
+            }
+
             var value = row.Status == ExperimentStatus.Baseline ? row.Baseline ?? row.Candidate : row.Candidate;
             double? low = null, high = null;
             if (row.Status != ExperimentStatus.Baseline && row.Baseline is { } b && row.CiLowPct is { } l && row.CiHighPct is { } h && double.IsFinite(l) && double.IsFinite(h))
@@ -102,14 +113,14 @@ public sealed record SessionReport
             points.Add(new ExperimentPoint(row, value, low, high, kept, cumulative));
             if (row.Status == ExperimentStatus.Escalate)
             {
-                events.Add(new SessionEvent(SessionEventKind.Escalation, i, row.Experiment, FirstNonEmpty(row.Summary, row.Target, row.Reason, "escalation")));
+                events.Add(new SessionEvent(SessionEventKind.Escalation, points.Count - 1, row.Experiment, FirstNonEmpty(row.Summary, row.Target, row.Reason, "escalation")));
             }
 
             foreach (var column in MilestoneColumns)
             {
                 if (row.Extra.TryGetValue(column, out var label) && label.Trim().Length > 0)
                 {
-                    events.Add(new SessionEvent(SessionEventKind.Milestone, i, row.Experiment, label.Trim()));
+                    events.Add(new SessionEvent(SessionEventKind.Milestone, points.Count - 1, row.Experiment, label.Trim()));
                     break;
                 }
             }

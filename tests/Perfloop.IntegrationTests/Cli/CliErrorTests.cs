@@ -47,6 +47,13 @@ public class CliErrorTests
 
         AssertOneClearLine(result, "--bench \"dotnet run -c Release --project bench/Speed/Speed.csproj -- --filter '*ParserBenchmarks*' --exporters json\"");
         Assert.False(File.Exists(Path.Combine(repo.Root, "perfloop.json")));
+
+        // Taking the suggestion: the loop judges BenchmarkDotNet's median per operation from its JSON export.
+        var accepted = PerfloopProcess.Run(repo.Root, "init", "--bench", "dotnet run -c Release --project bench/Speed/Speed.csproj -- --filter '*ParserBenchmarks*' --exporters json");
+        Assert.Equal(0, accepted.ExitCode);
+        var config = Perfloop.Configuration.ConfigStore.Load(repo.Root);
+        Assert.Equal("BenchmarkDotNet.Artifacts/results", config.Metrics.BenchmarkDotNet);
+        Assert.Equal("bdn.median_ns", config.Metric?.Name);
     }
 
     [Theory]

@@ -21,7 +21,9 @@ public sealed class DemoTests
             var result = PerfloopProcess.RunWithin(TimeSpan.FromMinutes(12), Path.GetTempPath(), "demo", "--dir", directory);
             Assert.True(result.ExitCode == 0, $"demo exited {result.ExitCode}: {result.Stderr}\n{result.Stdout}");
 
-            var rows = ResultsTable.Read(Path.Combine(directory, ".perfloop", "results.tsv"));
+            // Escalation and policy event rows (e.g. the plateau check after 3 discards) sit between the experiments.
+            var rows = ResultsTable.Read(Path.Combine(directory, ".perfloop", "results.tsv"))
+                .Where(r => r.Status is not ExperimentStatus.Escalate and not ExperimentStatus.Event).ToList();
             Assert.Equal(8, rows.Count);
             Assert.Equal(ExperimentStatus.Baseline, rows[0].Status);
             var byPatch = rows.Skip(1).ToList();
@@ -37,6 +39,19 @@ public sealed class DemoTests
             Assert.Equal("discard guard_fail", byPatch[4].StatusText);
             Assert.StartsWith("guard failure", byPatch[4].Reason);
             Assert.Equal(ExperimentStatus.Discard, byPatch[6].Status);
+            // Fidelity: the CSV export never runs in the bench's profile, so 0007 is discarded before benchmarking, by name.
+            Assert.StartsWith("fidelity: not exercised by the benchmark", byPatch[6].Reason);
+            Assert.Contains("Archive.ExportCsv", byPatch[6].Reason);
+            Assert.Null(byPatch[6].DeltaPct);
+            Assert.StartsWith("fail:", byPatch[6].Fidelity);
+            Assert.All(byPatch.Take(6), r => Assert.StartsWith("pass:", r.Fidelity));
+
+            // The primes target has a micro-benchmark: it runs for 0005 and 0006 and is recorded with its interval.
+            Assert.All([byPatch[4], byPatch[5]], r => Assert.True(r.MicroDeltaPct < -50 && r.MicroCiHighPct < -50, $"{r.Summary}: micro {r.MicroDeltaPct}%"));
+            Assert.All(byPatch.Take(4), r => Assert.Null(r.MicroDeltaPct));
+            Assert.Contains("[experiment 6] Micro-benchmarking...", result.Stdout);
+            Assert.Matches(@"\[experiment 6\] Micro: [0-9.]+ms → [0-9.]+ms \(−", result.Stdout);
+            Assert.Contains("[experiment 7] Fidelity: fail", result.Stdout);
 
             var git = new GitProbe(directory);
             Assert.Equal(2 + 2, git.Lines("log", "--oneline").Count);

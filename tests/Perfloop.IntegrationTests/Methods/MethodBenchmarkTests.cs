@@ -63,4 +63,36 @@ public sealed class MethodBenchmarkTests
         Assert.NotEqual(Verdict.Improved, report.Result?.Verdict);
         Assert.NotEqual(Verdict.Regressed, report.Result?.Verdict);
     }
+
+    [Fact]
+    public async Task TheLoopsDotnetMethodMicroBenchmarkFindsTheAssemblyInEachTreeAndRecordsItsSamples()
+    {
+        using var baseline = InMemoryBuild.Compile("Work", Source);
+        using var candidate = InMemoryBuild.Compile("Work", Source, "CANDIDATE");
+        var trees = Directory.CreateTempSubdirectory("perfloop-micro-trees-").FullName;
+        try
+        {
+            // Trees laid out as the loop sees them: the build output in out/ of each.
+            foreach (var (name, build) in new[] { ("base", baseline), ("work", candidate) })
+            {
+                Directory.CreateDirectory(Path.Combine(trees, name, "out"));
+                File.Copy(Path.Combine(build.Directory, "Work.dll"), Path.Combine(trees, name, "out", "Work.dll"));
+            }
+
+            var micro = new Perfloop.Micro.DotnetMethodMicroBenchmark("Loops.Sum", new Perfloop.Configuration.DotnetMethodMicro { Assembly = "out/Work.dll", Type = "Work.Loops", Method = "Sum", Arguments = ["20000"] });
+            var plan = new Perfloop.Measurement.MeasurementPlan(0, new SequentialDesign(), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(60), 1);
+            var samples = Path.Combine(trees, "micro-samples.tsv");
+
+            var outcome = await micro.RunAsync(new Perfloop.Micro.MicroRequest(Path.Combine(trees, "base"), Path.Combine(trees, "work"), 5, plan, samples), CancellationToken.None);
+
+            Assert.Null(outcome.Failure);
+            Assert.Equal(Verdict.Improved, outcome.Result?.Verdict);
+            Assert.True(outcome.CandidateValue < outcome.BaselineValue);
+            Assert.StartsWith("pair\tside\tns_per_op\tbytes_per_op\n0\t", File.ReadAllText(samples), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(trees, recursive: true);
+        }
+    }
 }

@@ -230,6 +230,93 @@ public sealed class ProcessRunnerTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task Exact_peak_rss_reports_5_mb_and_100_mb_children_below_our_own_peak_and_a_child_above_it()
+    {
+        // Raise the test host's peak above 100 MB: both children then sit below it, where a plain spawn cannot see them.
+        var ballast = GC.AllocateUninitializedArray<byte>(160 << 20);
+        Array.Fill(ballast, (byte)1);
+        var hostPeak = OwnPeakRssBytes();
+        var aboveMb = (int)(hostPeak >> 20) + 64;
+
+        var small = await Dd(5, exact: true);
+        var hundred = await Dd(100, exact: true);
+        var above = await Dd(aboveMb, exact: true);
+        var plainSmall = await Dd(5, exact: false);
+        var plainAbove = await Dd(aboveMb, exact: false);
+        GC.KeepAlive(ballast);
+
+        output.WriteLine($"host peak {hostPeak >> 20} MiB; exact: 5 MB -> {small.PeakRssBytes >> 10} KiB, 100 MB -> {hundred.PeakRssBytes >> 10} KiB, " +
+            $"{aboveMb} MB -> {above.PeakRssBytes >> 10} KiB; plain: 5 MB -> {plainSmall.PeakRssBytes}, {aboveMb} MB -> {plainAbove.PeakRssBytes >> 10} KiB");
+        Assert.True(hostPeak > 150L << 20, $"host peak {hostPeak}");
+        Assert.InRange(small.PeakRssBytes!.Value, 5L << 20, 9L << 20);
+        Assert.InRange(hundred.PeakRssBytes!.Value, 100L << 20, 105L << 20);
+        Assert.InRange(above.PeakRssBytes!.Value, (long)aboveMb << 20, ((long)aboveMb + 5) << 20);
+        Assert.Null(plainSmall.PeakRssBytes);
+        Assert.InRange(plainAbove.PeakRssBytes!.Value, (long)aboveMb << 20, ((long)aboveMb + 5) << 20);
+        Assert.NotNull(small.UserCpu);
+
+        Task<ProcessResult> Dd(int megabytes, bool exact) => runner.RunAsync(
+            new CommandSpec("dd", ["if=/dev/zero", "of=/dev/null", $"bs={megabytes}M", "count=1", "status=none"], directory) { ExactPeakRss = exact });
+    }
+
+    [Fact]
+    public async Task Exact_peak_rss_mode_keeps_stdin_output_exit_code_and_default_signals()
+    {
+        var result = await Shell("read line; echo \"got $line\"; grep SigIgn /proc/$$/status; echo oops >&2; exit 3",
+            spec => spec with { ExactPeakRss = true, StandardInput = "hello\n" });
+
+        var ignored = Convert.ToUInt64(result.StdoutText.Split('\n')[1].Split(':')[1].Trim(), 16);
+        Assert.Equal(3, result.ExitCode);
+        Assert.StartsWith("got hello\n", result.StdoutText, StringComparison.Ordinal);
+        Assert.Equal("oops\n", result.StderrText);
+        Assert.Equal(0UL, ignored & 0b110); // SIGINT (2) and SIGQUIT (3) back to default, as without the launcher
+    }
+
+    [Fact]
+    public async Task Exact_peak_rss_mode_times_out_kills_the_group_and_leaves_no_zombies()
+    {
+        // Other tests' detached leftovers may already be zombies of this host (a subreaper): only new ones count.
+        var before = ZombieChildren();
+        var clock = Stopwatch.StartNew();
+        var result = await Shell("sleep 30 & sleep 30", spec => spec with { ExactPeakRss = true, Timeout = TimeSpan.FromMilliseconds(300) });
+
+        Assert.True(result.TimedOut);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), clock.Elapsed.ToString());
+        Assert.DoesNotContain(ZombieChildren().Except(before), z => z.Contains("(sleep)", StringComparison.Ordinal) || z.Contains("(sh)", StringComparison.Ordinal));
+    }
+
+    private static long OwnPeakRssBytes() =>
+        long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))[6..].Replace("kB", "", StringComparison.Ordinal).Trim(),
+            System.Globalization.CultureInfo.InvariantCulture) * 1024;
+
+    private static List<string> ZombieChildren()
+    {
+        var self = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var zombies = new List<string>();
+        foreach (var stat in Directory.EnumerateDirectories("/proc").Select(d => Path.Combine(d, "stat")))
+        {
+            string text;
+            try
+            {
+                text = File.ReadAllText(stat);
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                continue;
+            }
+            // pid (comm) state ppid ...; comm may contain spaces, so split after the last ')'.
+            var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+            if (fields[0] == "Z" && fields[1] == self)
+                zombies.Add(text);
+        }
+        return zombies;
+    }
+
+    [Fact]
     public async Task Cpu_time_of_a_busy_loop_is_measured()
     {
         var result = await Shell("i=0; while [ $i -lt 300000 ]; do i=$((i + 1)); done");
@@ -331,7 +418,7 @@ public sealed class ProcessRunnerTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public async Task Overhead_of_running_bin_true()
+    public async Task Reported_wall_time_of_bin_true_never_exceeds_the_round_trip()
     {
         var spec = new CommandSpec("/bin/true", [], directory);
         for (var i = 0; i < 20; i++)
@@ -345,6 +432,9 @@ public sealed class ProcessRunnerTests(ITestOutputHelper output) : IDisposable
             var result = await runner.RunAsync(spec);
             ours.Add(stopwatch.Elapsed.TotalMilliseconds);
             walls.Add(result.WallTime.TotalMilliseconds);
+            Assert.True(result.Succeeded);
+            // The measured interval lies inside the call: spawn to exit, without thread start-up or reaping.
+            Assert.InRange(result.WallTime.TotalMilliseconds, 0.0, stopwatch.Elapsed.TotalMilliseconds);
         }
 
         var reference = new List<double>();
@@ -358,7 +448,8 @@ public sealed class ProcessRunnerTests(ITestOutputHelper output) : IDisposable
 
         static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
         output.WriteLine($"RunAsync median {Median(ours):F3} ms (reported wall {Median(walls):F3} ms); Process.Start+WaitForExit median {Median(reference):F3} ms");
-        Assert.True(Median(ours) < 5);
+        // The overhead figures are informational (bench-style, printed side by side); asserting an absolute time
+        // here would make the suite fail on a busy machine.
     }
 
     private static async Task AssertProcessGoneAsync(int processId)

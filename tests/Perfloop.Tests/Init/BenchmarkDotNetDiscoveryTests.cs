@@ -41,5 +41,17 @@ public sealed class BenchmarkDotNetDiscoveryTests : IDisposable
         Assert.DoesNotContain("BenchmarkDotNet", ProjectInitializer.MissingBench([]), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("dotnet run -c Release --project bench/Perf/Perf.csproj -- --filter '*' --exporters json", true)]
+    [InlineData("dotnet run -c Release --project bench/Perf -- --filter '*'", true)]
+    [InlineData("dotnet out/App.dll bench", false)]
+    [InlineData("dotnet run --project src/App", false)]
+    public void RecognisesABenchCommandThatRunsTheProject(string bench, bool runs)
+    {
+        var project = new BenchmarkDotNetProject("bench/Perf/Perf.csproj", ["SortBenchmarks"]);
+
+        Assert.Equal(runs, BenchmarkDotNetDiscovery.RunBy([project], bench) is not null);
+    }
+
     public void Dispose() => Directory.Delete(root, recursive: true);
 }

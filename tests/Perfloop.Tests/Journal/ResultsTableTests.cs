@@ -148,4 +148,45 @@ public class ResultsTableTests
         Assert.Contains("line 2", error.Message);
         Assert.Contains("baseline", error.Message);
     }
+
+    [Fact]
+    public void Micro_and_fidelity_columns_round_trip()
+    {
+        var row = Row(4) with { MicroDeltaPct = -41.25, MicroCiLowPct = -45.5, MicroCiHighPct = -37, Fidelity = "pass: the benchmark runs PrimeScanner.PrimesUpTo (36.2% of samples)" };
+        var back = ResultsTable.Parse(ResultsTable.Header + "\n" + ResultsTable.FormatRow(row)).Single();
+        Assert.Equal(-41.25, back.MicroDeltaPct);
+        Assert.Equal(-45.5, back.MicroCiLowPct);
+        Assert.Equal(-37, back.MicroCiHighPct);
+        Assert.Equal(row.Fidelity, back.Fidelity);
+    }
+
+    [Fact]
+    public void A_file_written_before_the_micro_columns_is_read_and_upgraded_on_append()
+    {
+        // The header and a row as the version before these columns wrote them, plus a user's own column.
+        var oldColumns = ResultsTable.Columns.TakeWhile(c => c != "micro_delta_pct").Append("e2e_ms").ToList();
+        var oldCells = ResultsTable.FormatRow(Row(1)).Split('\t').Take(oldColumns.Count - 1).Append("123.5");
+        var oldRow = string.Join('\t', oldCells);
+        var path = Path.Combine(Path.GetTempPath(), $"perfloop-results-{Guid.NewGuid():N}.tsv");
+        try
+        {
+            File.WriteAllText(path, string.Join('\t', oldColumns) + "\n" + oldRow + "\n");
+            var old = Assert.Single(ResultsTable.Read(path));
+            Assert.Null(old.MicroDeltaPct);
+            Assert.Equal("", old.Fidelity);
+
+            ResultsTable.Append(path, Row(2) with { MicroDeltaPct = -12, Fidelity = "unchecked: no profile" });
+            var lines = File.ReadAllLines(path);
+            Assert.Equal(ResultsTable.Header + "\te2e_ms", lines[0]);
+            var rows = ResultsTable.Read(path);
+            Assert.Equal([1, 2], rows.Select(r => r.Experiment));
+            Assert.Equal("123.5", rows[0].Extra["e2e_ms"]);
+            Assert.Equal(-12, rows[1].MicroDeltaPct);
+            Assert.Equal("unchecked: no profile", rows[1].Fidelity);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

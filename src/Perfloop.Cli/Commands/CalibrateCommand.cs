@@ -1,0 +1,40 @@
+using System.CommandLine;
+using Perfloop.Cli.Rendering;
+using Perfloop.Measurement;
+using Perfloop.Processes;
+
+namespace Perfloop.Cli.Commands;
+
+static class CalibrateCommand
+{
+    public static Command Create()
+    {
+        var directory = new Option<string>("--dir") { Description = "Repository to calibrate (default: the current directory)", DefaultValueFactory = _ => "." };
+        var runs = new Option<int?>("--runs") { Description = "Run pairs to measure (default: measurement.calibrationRuns in perfloop.json)" };
+        var json = new Option<bool>("--json") { Description = "Print the report as JSON on stdout (progress stays on stderr)" };
+        var command = new Command("calibrate", "Measure this machine's noise for the benchmark: HEAD against itself (A/A), and the keep threshold it implies")
+        {
+            directory, runs, json,
+        };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(runs) is < 3)
+            {
+                result.AddError("--runs must be at least 3");
+            }
+        });
+        command.SetAction((parse, cancellationToken) => CommandLine.GuardAsync(async () =>
+        {
+            var report = await new NoiseCalibrationRun(new ProcessRunner())
+                .RunAsync(Path.GetFullPath(parse.GetValue(directory)!), parse.GetValue(runs), new StderrProgress(), cancellationToken);
+            Console.Out.Write(parse.GetValue(json) ? MeasurementRendering.CalibrationJson(report) + "\n" : MeasurementRendering.CalibrationText(report));
+            return 0;
+        }, cancellationToken));
+        return command;
+    }
+
+    sealed class StderrProgress : IMeasurementProgress
+    {
+        public void PairMeasured(int pairs, int maxPairs) => Console.Error.WriteLine($"[calibrate] {pairs}/{maxPairs} pairs");
+    }
+}

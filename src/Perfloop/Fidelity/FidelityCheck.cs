@@ -1,0 +1,98 @@
+using Perfloop.Configuration;
+
+namespace Perfloop.Fidelity;
+
+public enum FidelityVerdict
+{
+    /// <summary>The benchmark runs what changed, with unchanged settings.</summary>
+    Passed,
+
+    /// <summary>Worth knowing, not a reason to discard (a shared setting changed; or not exercised in "warn" mode).</summary>
+    Warned,
+
+    /// <summary>The benchmark cannot judge this change: it never runs it, or the benchmark itself changed.</summary>
+    Failed,
+
+    /// <summary>No profile, or no function could be named: fidelity could not be checked (recorded, not a discard).</summary>
+    Unchecked,
+}
+
+/// <summary>The fidelity result of one candidate: a verdict and the sentence that explains it.</summary>
+public sealed record FidelityResult(FidelityVerdict Verdict, string Summary)
+{
+    /// <summary>The <c>fidelity</c> column: "pass: …", "warn: …", "fail: …", "unchecked: …".</summary>
+    public string Column => $"{Word}: {Summary}";
+
+    public string Word => Verdict switch
+    {
+        FidelityVerdict.Passed => "pass",
+        FidelityVerdict.Warned => "warn",
+        FidelityVerdict.Failed => "fail",
+        _ => "unchecked",
+    };
+}
+
+/// <summary>
+/// Spec step 7 as a pure function: does the benchmark exercise what the candidate changed, with the same settings?
+/// A change to the benchmark itself fails; changed functions none of which the profile saw fail in
+/// <c>"fidelity": "discard"</c> mode (warn in <c>"warn"</c> mode); with no profile the check is recorded as not done.
+/// </summary>
+public static class FidelityCheck
+{
+    public static FidelityResult Evaluate(CodeChanges code, IReadOnlyList<SettingChange> settings, BenchmarkProfile? profile, string? whyNoProfile, string mode)
+    {
+        var benchChanges = settings.Where(s => s.Severity == SettingSeverity.Discard).ToList();
+        if (benchChanges.Count > 0)
+        {
+            var first = benchChanges[0];
+            return new FidelityResult(FidelityVerdict.Failed,
+                $"the candidate changes the benchmark itself — {first.Path} ({first.Kind}): {first.Description}; baseline and candidate must run the same benchmark with the values production uses");
+        }
+
+        var warnings = settings.Where(s => s.Severity == SettingSeverity.Warn).Select(s => $"{s.Path}: {s.Description} (read by the production code too, so the benchmark measures the new value)").ToList();
+        var (verdict, summary) = Functions(code, profile, whyNoProfile, mode);
+        if (warnings.Count > 0)
+        {
+            summary = string.Join("; ", warnings.Prepend(summary));
+            verdict = verdict is FidelityVerdict.Passed or FidelityVerdict.Unchecked ? FidelityVerdict.Warned : verdict;
+        }
+
+        return new FidelityResult(verdict, summary);
+    }
+
+    static (FidelityVerdict, string) Functions(CodeChanges code, BenchmarkProfile? profile, string? whyNoProfile, string mode)
+    {
+        if (code.Functions.Count == 0)
+        {
+            var why = code.UnsupportedFiles.Count > 0
+                ? $"changed functions cannot be named in {code.UnsupportedFiles[0]} (C#, C/C++ and Python are mapped)"
+                : code.Unattributed.Count > 0
+                    ? $"the change at {code.Unattributed[0].Path}:{code.Unattributed[0].Line} belongs to no function"
+                    : "the candidate changes no function";
+            return (FidelityVerdict.Unchecked, why);
+        }
+
+        if (profile is null)
+        {
+            return (FidelityVerdict.Unchecked, whyNoProfile ?? "no profile of the benchmark");
+        }
+
+        var matches = code.Functions.Select(f => (Function: f, Match: profile.Runs(f))).ToList();
+        var running = matches.Where(m => m.Match is not null).ToList();
+        if (running.Count > 0)
+        {
+            var named = string.Join(", ", running.Take(2).Select(m => $"{m.Function.DisplayName} ({m.Match!.How})"));
+            return (FidelityVerdict.Passed, $"the benchmark runs {named}{(running.Count > 2 ? $" and {running.Count - 2} more" : "")}");
+        }
+
+        var cold = string.Join(", ", code.Functions.Take(3).Select(f => $"{f.DisplayName} ({f.Path})"));
+        if (code.Unattributed.Count > 0 || code.UnsupportedFiles.Count > 0)
+        {
+            var other = code.Unattributed.Count > 0 ? $"{code.Unattributed[0].Path}:{code.Unattributed[0].Line}" : code.UnsupportedFiles[0];
+            return (FidelityVerdict.Unchecked, $"{cold} never ran in {profile.Source}, but the change at {other} belongs to no function the profile could show");
+        }
+
+        var sentence = $"not exercised by the benchmark: {cold} never ran in it ({profile.Source})";
+        return mode == FidelityModes.Warn ? (FidelityVerdict.Warned, sentence) : (FidelityVerdict.Failed, sentence);
+    }
+}

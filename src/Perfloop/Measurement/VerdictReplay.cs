@@ -1,0 +1,90 @@
+using System.Globalization;
+using Perfloop.Configuration;
+using Perfloop.Domains;
+using Perfloop.Errors;
+using Perfloop.Journal;
+using Perfloop.Statistics;
+
+namespace Perfloop.Measurement;
+
+/// <summary>A verdict recomputed from the raw samples an experiment kept.</summary>
+public sealed record ReplayedVerdict(
+    int Experiment,
+    string Metric,
+    string Unit,
+    double BaselineMedian,
+    double CandidateMedian,
+    VerdictResult Result,
+    string Why,
+    ResultRow Row);
+
+/// <summary>
+/// Recomputes experiment N's verdict from <c>.perfloop/experiments/N/samples.tsv</c> with the same sequential
+/// test the loop used: the threshold recorded in its results.tsv row, the design (min/max runs; the calibration
+/// runs for a baseline row) from perfloop.json, and a forced final look when the run stopped between planned
+/// looks (its time budget ended).
+/// </summary>
+public static class VerdictReplay
+{
+    public static ReplayedVerdict Load(string repositoryRoot, int experiment)
+    {
+        var row = ResultsTable.Read(PerfloopPaths.Results(repositoryRoot)).LastOrDefault(r => r.Experiment == experiment)
+            ?? throw new PerfloopException($"experiment {experiment} is not in {Path.Combine(PerfloopPaths.StateDirectoryName, "results.tsv")} (which lists every experiment)");
+        var samplesPath = Path.Combine(PerfloopPaths.Experiment(repositoryRoot, experiment), "samples.tsv");
+        if (!File.Exists(samplesPath))
+        {
+            throw new PerfloopException($"experiment {experiment} kept no samples ({Path.GetRelativePath(repositoryRoot, samplesPath)} is missing): it ended before benchmarking");
+        }
+
+        var config = ConfigStore.Load(repositoryRoot);
+        var samples = SampleTable.Parse(File.ReadAllText(samplesPath));
+        var design = row.Status == ExperimentStatus.Baseline
+            ? new SequentialDesign(config.Measurement.CalibrationRuns, config.Measurement.CalibrationRuns)
+            : new SequentialDesign(config.Measurement.MinRuns, config.Measurement.MaxRuns);
+        return Replay(experiment, samples, row, design, DirectionOf(row, config));
+    }
+
+    /// <summary>The pure part: pairs the samples, then evaluates the sequential test where the run stopped.</summary>
+    public static ReplayedVerdict Replay(int experiment, IReadOnlyList<RunSample> samples, ResultRow row, SequentialDesign design, MetricDirection direction)
+    {
+        var metric = row.Metric;
+        var threshold = row.ThresholdPct
+            ?? throw new PerfloopException($"experiment {experiment} has no threshold in results.tsv, so its verdict cannot be recomputed");
+        var pairs = samples.GroupBy(s => s.Pair)
+            .Where(g => g.Any(s => s.Side == Side.Baseline && s.Value(metric) is not null) && g.Any(s => s.Side == Side.Candidate && s.Value(metric) is not null))
+            .OrderBy(g => g.Key)
+            .ToList();
+        if (pairs.Count < 3)
+        {
+            throw new PerfloopException(string.Create(CultureInfo.InvariantCulture,
+                $"experiment {experiment} has {pairs.Count} complete pairs of '{metric}' in samples.tsv; a verdict needs at least 3"));
+        }
+
+        var baseline = pairs.Select(g => g.First(s => s.Side == Side.Baseline).Value(metric)!.Value).ToList();
+        var candidate = pairs.Select(g => g.First(s => s.Side == Side.Candidate).Value(metric)!.Value).ToList();
+        var stoppedBetweenLooks = !design.Looks.Contains(pairs.Count) && pairs.Count < design.Looks[^1];
+        var step = SequentialTest.Evaluate(design, baseline, candidate, threshold, direction, budgetExhausted: stoppedBetweenLooks);
+        return new ReplayedVerdict(experiment, metric, MetricSelection.UnitOf(metric), Median(baseline), Median(candidate), step.Result, step.Why, row);
+    }
+
+    /// <summary>The direction the loop used: the configured metric's goal if it is this metric, else what Perfloop knows, else the domain's.</summary>
+    public static MetricDirection DirectionOf(ResultRow row, PerfloopConfig config)
+    {
+        var domain = Domains.Domains.Find(row.Domain) ?? Domains.Domains.Find(config.Domain)!;
+        var selected = MetricSelection.Select(config, domain);
+        if (selected.Name == row.Metric)
+        {
+            return selected.Direction;
+        }
+
+        return MetricSelection.KnownDirection(row.Metric)
+            ?? (domain.Goal == MetricGoal.LowerIsBetter ? MetricDirection.LowerIsBetter : MetricDirection.HigherIsBetter);
+    }
+
+    internal static double Median(IReadOnlyList<double> values)
+    {
+        var sorted = values.Order().ToList();
+        var middle = sorted.Count / 2;
+        return sorted.Count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
+}

@@ -1,0 +1,52 @@
+using Perfloop.Configuration;
+using Perfloop.Policies;
+
+namespace Perfloop.Tests.Policies;
+
+public class EscalationTests
+{
+    static readonly EscalationSettings Settings = new() { StartupCommand = "app --version" };
+
+    [Fact]
+    public void Each_measured_signal_suggests_its_domain_with_the_figures()
+    {
+        var findings = Escalation.Evaluate("cpu", new EscalationSignals
+        {
+            WallMs = 1000,
+            CpuMs = 200,
+            Runtime = new RuntimeFigures(1000, 250, 0),
+            StartupMs = 700,
+            Scaling = ScalingFit.Fit([1000, 2000, 4000], [10, 40, 160]),
+        }, Settings);
+        Assert.Equal(["memory", "async", "structure", "cpu (algorithm)"], findings.Select(f => f.Domain));
+        Assert.Contains("GC pauses take 25%", findings[0].Signal);
+        Assert.Contains("5x the CPU time", findings[1].Signal);
+        Assert.Contains("70% of the benchmark", findings[2].Signal);
+        Assert.Contains("n^2", findings[3].Signal);
+        Assert.EndsWith("| suggests memory", findings[0].Reason);
+        Assert.Contains("does not switch on its own", findings[0].Message("cpu"));
+    }
+
+    [Fact]
+    public void Quiet_signals_and_other_domains_do_not_escalate()
+    {
+        var quiet = new EscalationSignals { WallMs = 1000, CpuMs = 900, Runtime = new RuntimeFigures(1000, 20, 0), StartupMs = 50, Scaling = ScalingFit.Fit([1, 2, 4], [10, 20, 40]) };
+        Assert.Empty(Escalation.Evaluate("cpu", quiet, Settings));
+        Assert.Empty(Escalation.Evaluate("memory", new EscalationSignals { WallMs = 1000, CpuMs = 100 }, Settings));
+    }
+
+    [Fact]
+    public void The_scaling_fit_recovers_the_exponent()
+    {
+        Assert.Equal(1.0, ScalingFit.Fit([1000, 2000, 4000], [5, 10, 20]).Exponent, 6);
+        Assert.Equal(2.0, ScalingFit.Fit([100, 200, 400, 800], [1, 4, 16, 64]).Exponent, 6);
+    }
+
+    [Fact]
+    public void A_finding_recorded_in_the_session_is_not_repeated()
+    {
+        var finding = new EscalationFinding("wall_over_cpu", "waits", "async");
+        Assert.Empty(Escalation.New([finding], [Rows.Baseline(), finding.ToRow(0, DateTimeOffset.UnixEpoch, "cpu", "wall_ms")]));
+        Assert.Single(Escalation.New([finding], [Rows.Baseline()]));
+    }
+}
