@@ -23,6 +23,9 @@ static class CommandLine
             ReportCommand.Create(),
             ProfileCommand.Create(),
             RankCommand.Create(),
+            MethodOracleCommand.Create(),
+            MicroAbCommand.Create(),
+            KnobsCommand.Create(),
             McpCommand.Create(),
         };
 

@@ -8,7 +8,7 @@ static class InitCommand
 {
     public static Command Create()
     {
-        var bench = new Option<string>("--bench") { Description = "Shell command that runs the benchmark (required)", Required = true };
+        var bench = new Option<string>("--bench") { Description = "Shell command that runs the benchmark (when omitted, init suggests the repository's BenchmarkDotNet project)" };
         var build = new Option<string?>("--build") { Description = "Shell command that builds the program" };
         var oracle = new Option<string[]>("--oracle") { Description = "Shell command whose output must never change (repeatable)" };
         var oracleFile = new Option<string[]>("--oracle-file") { Description = "File the oracle commands write that must stay identical (repeatable)" };
@@ -23,7 +23,7 @@ static class InitCommand
         };
         command.SetAction((parse, cancellationToken) => CommandLine.GuardAsync(async () =>
         {
-            var result = await ProjectInitializer.InitAsync(new ProcessRunner(), new InitOptions(Path.GetFullPath(parse.GetValue(directory)!), parse.GetValue(bench)!)
+            var result = await ProjectInitializer.InitAsync(new ProcessRunner(), new InitOptions(Path.GetFullPath(parse.GetValue(directory)!), parse.GetValue(bench) ?? "")
             {
                 Build = parse.GetValue(build),
                 Oracles = parse.GetValue(oracle) ?? [],

@@ -2,7 +2,9 @@ using System.CommandLine;
 using Perfloop.Cli.Rendering;
 using Perfloop.Errors;
 using Perfloop.Experiments;
+using Perfloop.Git;
 using Perfloop.Implementers;
+using Perfloop.Implementers.Knobs;
 using Perfloop.Processes;
 
 namespace Perfloop.Cli.Commands;
@@ -25,6 +27,7 @@ static class RunCommand
             Description = "With --agent: seconds one agent attempt may take",
             DefaultValueFactory = _ => AgentSettings.DefaultTimeoutSeconds,
         };
+        var knobs = new Option<bool>("--knobs") { Description = "Try .NET runtime/build settings (tiered JIT, GC mode, globalization, ...) in the benchmarked project, one per experiment" };
         var maxExperiments = new Option<int?>("--max-experiments") { Description = "Stop after this many experiments" };
         var maxMinutes = new Option<double?>("--max-minutes") { Description = "Start no new experiment after this many minutes" };
         var targetSpeedup = new Option<double?>("--target-speedup") { Description = "Stop once the kept changes reach this cumulative speedup (e.g. 1.5)" };
@@ -32,7 +35,7 @@ static class RunCommand
         var directory = new Option<string>("--dir") { Description = "Repository to optimize (default: the current directory)", DefaultValueFactory = _ => "." };
         var command = new Command("run", "Run the experiment loop: each candidate (a patch, or an AI agent's change per target) is checked, measured, guarded, then kept as a commit or discarded")
         {
-            candidates, agent, targets, agentTimeout, maxExperiments, maxMinutes, targetSpeedup, allowDirty, directory,
+            candidates, agent, knobs, targets, agentTimeout, maxExperiments, maxMinutes, targetSpeedup, allowDirty, directory,
         };
         command.Validators.Add(result =>
         {
@@ -51,9 +54,10 @@ static class RunCommand
                 result.AddError("--target-speedup must be above 1 (e.g. 1.5 for 50% faster)");
             }
 
-            if ((result.GetValue(candidates) is null) == (result.GetValue(agent) is null))
+            var sources = (result.GetValue(candidates) is null ? 0 : 1) + (result.GetValue(agent) is null ? 0 : 1) + (result.GetValue(knobs) ? 1 : 0);
+            if (sources != 1)
             {
-                result.AddError("give either --candidates DIR (a patch queue) or --agent \"CMD\" (an AI agent), not both or neither");
+                result.AddError("give exactly one of --candidates DIR (a patch queue), --agent \"CMD\" (an AI agent) or --knobs (.NET runtime settings)");
             }
             else if (result.GetValue(agent) is null && (result.GetResult(targets) is { Implicit: false } || result.GetResult(agentTimeout) is { Implicit: false }))
             {
@@ -64,23 +68,34 @@ static class RunCommand
         {
             var root = Path.GetFullPath(parse.GetValue(directory)!);
             var candidateDirectory = parse.GetValue(candidates) is { } folder ? Path.GetFullPath(folder) : null;
-            IImplementer implementer = parse.GetValue(agent) is { } command
-                ? await AgentImplementer.OpenAsync(
-                    new ProcessRunner(),
-                    root,
-                    new AgentSettings(command, parse.GetValue(agentTimeout) is > 0 and < 1e7 and var seconds
-                        ? TimeSpan.FromSeconds(seconds)
-                        : throw new PerfloopException("--agent-timeout: must be a positive number of seconds (below 10 million)")),
-                    parse.GetValue(targets) is { } file ? Path.GetFullPath(file) : null,
-                    cancellationToken)
-                : new PatchSeries(candidateDirectory!);
+            IImplementer implementer;
+            if (parse.GetValue(knobs))
+            {
+                var explorer = KnobExplorer.Plan((await GitRepository.OpenAsync(new ProcessRunner(), root, cancellationToken)).Root);
+                KnobLines.WritePlan(Console.Error, explorer);
+                implementer = explorer;
+            }
+            else
+            {
+                implementer = parse.GetValue(agent) is { } command
+                    ? await AgentImplementer.OpenAsync(
+                        new ProcessRunner(),
+                        root,
+                        new AgentSettings(command, parse.GetValue(agentTimeout) is > 0 and < 1e7 and var seconds
+                            ? TimeSpan.FromSeconds(seconds)
+                            : throw new PerfloopException("--agent-timeout: must be a positive number of seconds (below 10 million)")),
+                        parse.GetValue(targets) is { } file ? Path.GetFullPath(file) : null,
+                        cancellationToken)
+                    : new PatchSeries(candidateDirectory!);
+            }
+
             var options = new RunOptions(root, implementer)
             {
                 MaxExperiments = parse.GetValue(maxExperiments),
                 MaxMinutes = parse.GetValue(maxMinutes),
                 TargetSpeedup = parse.GetValue(targetSpeedup),
                 AllowDirty = parse.GetValue(allowDirty),
-                // A patch queue resumes after an interruption; an agent's candidates are made fresh each time.
+                // A patch queue resumes after an interruption; an agent's or the knob explorer's candidates are made afresh.
                 CandidateSource = candidateDirectory is null ? null : "patches:" + candidateDirectory,
             };
             await RunLoopAsync(options, cancellationToken);

@@ -30,17 +30,17 @@ public static class ProjectInitializer
 {
     public static async Task<InitResult> InitAsync(IProcessRunner runner, InitOptions options, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(options.Bench))
-        {
-            throw new PerfloopException("--bench: the benchmark command is empty; give the command that runs your benchmark, e.g. --bench \"./bench.sh\"");
-        }
-
         if (Domains.Domains.Find(options.Domain) is null)
         {
             throw new PerfloopException($"--domain: unknown domain '{options.Domain}'; use one of {Domains.Domains.Names}");
         }
 
         var repository = await GitRepository.OpenAsync(runner, options.Directory, cancellationToken);
+        if (string.IsNullOrWhiteSpace(options.Bench))
+        {
+            throw new PerfloopException(MissingBench(BenchmarkDotNetDiscovery.Find(repository.Root)));
+        }
+
         var configPath = ConfigStore.PathIn(repository.Root);
         if (File.Exists(configPath) && !options.Force)
         {
@@ -55,6 +55,17 @@ public static class ProjectInitializer
             Oracles = options.Oracles.Select(o => new OracleSpec { Command = o, Files = options.OracleFiles }).ToList(),
             Targets = options.Targets,
         };
+        if (BenchmarkDotNetDiscovery.RunBy(BenchmarkDotNetDiscovery.Find(repository.Root), options.Bench) is not null)
+        {
+            // A BenchmarkDotNet run: judge its per-operation median from the JSON export, not the run's wall time
+            // (which is mostly BenchmarkDotNet's own build, pilot and warm-up).
+            config = config with
+            {
+                Metrics = new MetricSourceSettings { BenchmarkDotNet = BenchmarkDotNetProject.ResultsDirectory },
+                Metric = new MetricSettings { Name = Measurement.BenchmarkDotNetReport.Prefix + Measurement.BenchmarkDotNetReport.MedianSuffix, Goal = "lower" },
+            };
+        }
+
         ConfigStore.Save(repository.Root, config);
 
         Directory.CreateDirectory(PerfloopPaths.StateDirectory(repository.Root));
@@ -63,4 +74,18 @@ public static class ProjectInitializer
         await repository.ExcludeAsync(PerfloopPaths.StateDirectoryName + "/", cancellationToken);
         return new InitResult(repository.Root, configPath, conventionsPath);
     }
+
+    /// <summary>What to say when no benchmark command was given: the BenchmarkDotNet project to use, when the repository has them.</summary>
+    public static string MissingBench(IReadOnlyList<BenchmarkDotNetProject> found) => found.Count switch
+    {
+        0 => "--bench: give the command that runs your benchmark, e.g. --bench \"./bench.sh\"",
+        1 => $"--bench: not given; this repository has a BenchmarkDotNet project ({found[0].ProjectPath}{Classes(found[0])}): re-run with --bench \"{found[0].SuggestedBench}\"",
+        _ => $"--bench: not given; this repository has {found.Count} BenchmarkDotNet projects ({string.Join(", ", found.Select(p => p.ProjectPath))}): pick one, e.g. --bench \"{found[0].SuggestedBench}\"",
+    };
+
+    static string Classes(BenchmarkDotNetProject project) => project.BenchmarkClasses.Count switch
+    {
+        0 => ", no [Benchmark] methods found",
+        _ => $", benchmarks in {string.Join(", ", project.BenchmarkClasses)}",
+    };
 }

@@ -38,8 +38,8 @@ public interface IMicroBenchmark
 }
 
 /// <summary>
-/// A .NET method measured in-process, baseline and candidate assemblies each in its own AssemblyLoadContext. The
-/// config shape (<see cref="DotnetMethodMicro"/>) and this seam exist; the implementation is separate work.
+/// A .NET method measured in-process, baseline and candidate assemblies each in its own AssemblyLoadContext
+/// (<see cref="DotnetMethodMicroBenchmark"/>).
 /// </summary>
 public interface IDotnetMethodBenchmark : IMicroBenchmark
 {
@@ -63,7 +63,7 @@ public static class MicroTargets
             .MaxBy(t => t.Name.Length);
     }
 
-    /// <summary>The runner for a micro spec; <paramref name="dotnetMethod"/> is null until in-process A/B is available.</summary>
+    /// <summary>The runner for a micro spec; <paramref name="dotnetMethod"/> replaces the in-process method benchmark (tests).</summary>
     public static IMicroBenchmark Create(string target, MicroSettings micro, IProcessRunner runner, IDotnetMethodBenchmark? dotnetMethod = null)
     {
         if (micro.Command is { } command)
@@ -78,8 +78,10 @@ public static class MicroTargets
             return new BenchmarkDotNetMicroBenchmark(target, runner, bdn);
         }
 
-        return (IMicroBenchmark?)dotnetMethod ?? new UnavailableMicroBenchmark(target, "dotnetMethod",
-            "in-process .NET method micro-benchmarks are not available yet; use a \"command\" or \"benchmarkDotNet\" micro-benchmark for now");
+        return (IMicroBenchmark?)dotnetMethod
+            ?? (micro.DotnetMethod is { } method
+                ? new DotnetMethodMicroBenchmark(target, method)
+                : new UnavailableMicroBenchmark(target, "none", "the micro spec names no kind; give \"command\", \"benchmarkDotNet\" or \"dotnetMethod\""));
     }
 
     internal static string UnitOf(string metric) => metric switch

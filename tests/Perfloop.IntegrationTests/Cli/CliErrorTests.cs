@@ -37,6 +37,35 @@ public class CliErrorTests
     }
 
     [Fact]
+    public void Init_without_bench_suggests_the_repositorys_BenchmarkDotNet_project()
+    {
+        using var repo = new TempGitRepository();
+        repo.Write("bench/Speed/Speed.csproj", "<Project Sdk=\"Microsoft.NET.Sdk\">\n  <ItemGroup>\n    <PackageReference Include=\"BenchmarkDotNet\" Version=\"0.15.8\" />\n  </ItemGroup>\n</Project>\n");
+        repo.Write("bench/Speed/Parsing.cs", "public class ParserBenchmarks\n{\n    [Benchmark]\n    public int Parse() => 1;\n}\n");
+
+        var result = PerfloopProcess.Run(repo.Root, "init");
+
+        AssertOneClearLine(result, "--bench \"dotnet run -c Release --project bench/Speed/Speed.csproj -- --filter '*ParserBenchmarks*' --exporters json\"");
+        Assert.False(File.Exists(Path.Combine(repo.Root, "perfloop.json")));
+
+        // Taking the suggestion: the loop judges BenchmarkDotNet's median per operation from its JSON export.
+        var accepted = PerfloopProcess.Run(repo.Root, "init", "--bench", "dotnet run -c Release --project bench/Speed/Speed.csproj -- --filter '*ParserBenchmarks*' --exporters json");
+        Assert.Equal(0, accepted.ExitCode);
+        var config = Perfloop.Configuration.ConfigStore.Load(repo.Root);
+        Assert.Equal("BenchmarkDotNet.Artifacts/results", config.Metrics.BenchmarkDotNet);
+        Assert.Equal("bdn.median_ns", config.Metric?.Name);
+    }
+
+    [Theory]
+    [InlineData("--knobs", "--candidates", "x")]
+    [InlineData("--max-experiments", "2")]
+    public void Run_takes_exactly_one_candidate_source(params string[] arguments)
+    {
+        using var repo = new TempGitRepository();
+        AssertOneClearLine(PerfloopProcess.Run(repo.Root, ["run", .. arguments]), "give exactly one of --candidates DIR (a patch queue), --agent \"CMD\" (an AI agent) or --knobs");
+    }
+
+    [Fact]
     public void Init_with_an_unknown_domain_exits_2()
     {
         using var repo = new TempGitRepository();

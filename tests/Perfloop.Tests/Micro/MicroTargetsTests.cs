@@ -22,16 +22,13 @@ public class MicroTargetsTests
     }
 
     [Fact]
-    public async Task A_dotnet_method_micro_benchmark_is_reported_as_not_available_yet()
+    public void A_dotnet_method_micro_benchmark_runs_in_process()
     {
-        var micro = new MicroSettings { DotnetMethod = new DotnetMethodMicro { Assembly = "out/Demo.dll", Type = "Demo.PrimeScanner", Method = "PrimesUpTo" } };
-        var runner = MicroTargets.Create("PrimeScanner.PrimesUpTo", micro, new Perfloop.Processes.ProcessRunner());
-        var outcome = await runner.RunAsync(null!, CancellationToken.None);
-        Assert.Null(outcome.Result);
-        Assert.Contains("not available yet", outcome.NotAvailable);
-        Assert.Equal(
-            "[experiment 3] Micro: not available (dotnetMethod): in-process .NET method micro-benchmarks are not available yet; use a \"command\" or \"benchmarkDotNet\" micro-benchmark for now",
-            Perfloop.Experiments.StatusLines.Micro(3, outcome));
+        var method = new DotnetMethodMicro { Assembly = "out/Demo.dll", Type = "Demo.PrimeScanner", Method = "PrimesUpTo" };
+        var runner = MicroTargets.Create("PrimeScanner.PrimesUpTo", new MicroSettings { DotnetMethod = method }, new Perfloop.Processes.ProcessRunner());
+        var inProcess = Assert.IsType<DotnetMethodMicroBenchmark>(runner);
+        Assert.Equal("dotnetMethod", inProcess.Kind);
+        Assert.Same(method, inProcess.Method);
     }
 
     [Fact]

@@ -1,0 +1,92 @@
+using System.CommandLine;
+using System.Globalization;
+using Perfloop.Cli.Rendering;
+using Perfloop.Errors;
+using Perfloop.Methods;
+using Perfloop.Statistics;
+
+namespace Perfloop.Cli.Commands;
+
+static class MicroAbCommand
+{
+    public static Command Create()
+    {
+        var target = MethodTargetOptions.Create();
+        var threshold = new Option<double>("--threshold") { Description = "Change that matters, in percent (default 10, the cpu domain's micro threshold)", DefaultValueFactory = _ => 10 };
+        var maxSeconds = new Option<double>("--max-seconds") { Description = "Measurement budget after warm-up (default 60)", DefaultValueFactory = _ => 60 };
+        var json = new Option<bool>("--json") { Description = "Print the result as JSON on stdout" };
+        var command = new Command("micro-ab", "Time a method of two builds side by side in this process (interleaved, warmed to tier-1) and give the verdict (exit 3 on a regression)")
+        {
+            threshold, maxSeconds, json,
+        };
+        target.AddTo(command);
+        foreach (var (option, what) in new[] { (threshold, "--threshold must be a positive percentage"), (maxSeconds, "--max-seconds must be positive") })
+        {
+            option.Validators.Add(result =>
+            {
+                if (result.Tokens.Count > 0 && result.GetValueOrDefault<double>() is <= 0 or double.NaN)
+                {
+                    result.AddError(what);
+                }
+            });
+        }
+
+        command.SetAction((parse, cancellationToken) => CommandLine.GuardAsync(() =>
+        {
+            var request = new MethodBenchmarkRequest(
+                parse.GetValue(target.Baseline)!, parse.GetValue(target.Candidate)!, MethodName.Parse(parse.GetValue(target.Method)!), target.Inputs(parse), parse.GetValue(threshold))
+            {
+                MaxDuration = TimeSpan.FromSeconds(parse.GetValue(maxSeconds)),
+            };
+            Console.Error.WriteLine($"[micro-ab] {request.Method}: loading both builds, warming up to tier-1 ({MethodBenchmark.RuntimeSettings()})");
+            var report = MethodBenchmark.Run(request, cancellationToken);
+            if (parse.GetValue(json))
+            {
+                JsonOutput.Write(new
+                {
+                    report.Method,
+                    Verdict = report.Result?.Verdict,
+                    DeltaPct = report.Result?.Estimate.DeltaPct,
+                    LowPct = report.Result?.Estimate.LowPct,
+                    HighPct = report.Result?.Estimate.HighPct,
+                    ConfidenceLevel = report.Result?.Estimate.ConfidenceLevel,
+                    ThresholdPct = request.ThresholdPct,
+                    report.BaselineNsPerOp,
+                    report.CandidateNsPerOp,
+                    report.BaselineBytesPerOp,
+                    report.CandidateBytesPerOp,
+                    report.Pairs,
+                    report.CallsPerBatch,
+                    WarmupSeconds = report.Warmup.TotalSeconds,
+                    report.WarmupStable,
+                    ElapsedSeconds = report.Elapsed.TotalSeconds,
+                    report.StopReason,
+                    report.RuntimeSettings,
+                });
+            }
+            else
+            {
+                foreach (var line in Lines(report))
+                {
+                    Console.WriteLine(line);
+                }
+            }
+
+            return Task.FromResult(report.Result?.Verdict == Verdict.Regressed ? ExitCodes.Regression : ExitCodes.Success);
+        }, cancellationToken));
+        return command;
+    }
+
+    static IEnumerable<string> Lines(MethodBenchmarkReport report)
+    {
+        var c = CultureInfo.InvariantCulture;
+        yield return string.Create(c, $"{report.Method}: {report.BaselineNsPerOp:#,0.#} ns/op → {report.CandidateNsPerOp:#,0.#} ns/op, {report.BaselineBytesPerOp:#,0} → {report.CandidateBytesPerOp:#,0} B/op");
+        if (report.Result is { } result)
+        {
+            var e = result.Estimate;
+            yield return string.Create(c, $"verdict: {result.Verdict}, {e.DeltaPct:+0.0;-0.0}% [{e.LowPct:+0.0;-0.0}%, {e.HighPct:+0.0;-0.0}%] at {e.ConfidenceLevel:P1} vs ±{result.ThresholdPct:0.#}%");
+        }
+
+        yield return string.Create(c, $"{report.Pairs} pairs of {report.CallsPerBatch:#,0}-call batches; warm-up {report.Warmup.TotalSeconds:0.0} s{(report.WarmupStable ? "" : " (timings never settled; treat with care)")}; total {report.Elapsed.TotalSeconds:0.0} s; {report.StopReason}");
+    }
+}
