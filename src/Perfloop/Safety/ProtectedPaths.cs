@@ -88,7 +88,7 @@ public sealed partial class ProtectedPaths
             yield break;
         }
 
-        foreach (var word in command.Split([' ', '\t', '\n', ';', '&', '|', '"', '\''], StringSplitOptions.RemoveEmptyEntries))
+        foreach (var word in ShellWords(command))
         {
             var candidate = word.StartsWith("./", StringComparison.Ordinal) ? word[2..] : word;
             if (candidate.Length == 0 || candidate.StartsWith('-') || Path.IsPathRooted(candidate))
@@ -101,6 +101,51 @@ public sealed partial class ProtectedPaths
             {
                 yield return Path.GetRelativePath(repositoryRoot, full);
             }
+        }
+    }
+
+    /// <summary>
+    /// The words of a shell command as the shell would split them: quotes group (so inline code such as
+    /// <c>node -e "require('./lib.js')"</c> is one word, not a mention of lib.js), and <c>; &amp; |</c> separate.
+    /// </summary>
+    internal static IEnumerable<string> ShellWords(string command)
+    {
+        var word = new System.Text.StringBuilder();
+        char? quote = null;
+        foreach (var c in command)
+        {
+            if (quote is { } q)
+            {
+                if (c == q)
+                {
+                    quote = null;
+                }
+                else
+                {
+                    word.Append(c);
+                }
+            }
+            else if (c is '"' or '\'')
+            {
+                quote = c;
+            }
+            else if (char.IsWhiteSpace(c) || c is ';' or '&' or '|' or '(' or ')')
+            {
+                if (word.Length > 0)
+                {
+                    yield return word.ToString();
+                    word.Clear();
+                }
+            }
+            else
+            {
+                word.Append(c);
+            }
+        }
+
+        if (word.Length > 0)
+        {
+            yield return word.ToString();
         }
     }
 

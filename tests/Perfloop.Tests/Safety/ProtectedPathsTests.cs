@@ -35,6 +35,10 @@ public class ProtectedPathsTests
             File.WriteAllText(Path.Combine(root, "check.sh"), "true");
             Assert.Equal(["check.sh"], ProtectedPaths.FilesNamedIn("./check.sh --fast && echo ok", root));
             Assert.Empty(ProtectedPaths.FilesNamedIn("../outside.sh", root));
+            // Inline code is one quoted word: the code it requires is what the guard tests, not the guard's own file.
+            File.WriteAllText(Path.Combine(root, "index.js"), "module.exports = 1");
+            Assert.Empty(ProtectedPaths.FilesNamedIn("node -e \"const l=require('./index.js'); if (l !== 1) process.exit(1)\"", root));
+            Assert.Equal(["check.sh"], ProtectedPaths.FilesNamedIn("sh 'check.sh'; echo done", root));
         }
         finally
         {
