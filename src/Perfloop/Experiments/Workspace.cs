@@ -174,6 +174,7 @@ public sealed class Workspace : IAsyncDisposable
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12];
     }
 
+    /// <summary>Runs the build in <paramref name="directory"/>; null when it succeeded (or there is none), else what failed.</summary>
     public async Task<string?> BuildAsync(string directory, string logPath, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(Config.Build))
@@ -181,37 +182,30 @@ public sealed class Workspace : IAsyncDisposable
             return null;
         }
 
-        var spec = CommandSpec.Shell(Config.Build, directory) with { Timeout = TimeSpan.FromSeconds(Config.Timeouts.BuildSeconds) };
-        var result = await Runner.RunAsync(spec, cancellationToken);
-        cancellationToken.ThrowIfCancellationRequested();
-        Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
-        await File.WriteAllTextAsync(logPath, SecretRedactor.Current.Redact(result.StdoutText + result.StderrText), cancellationToken);
-        if (result.Succeeded)
-        {
-            return null;
-        }
-
-        return result.TimedOut
+        var failure = await RunLoggedAsync(Config.Build, directory, Config.Timeouts.BuildSeconds, logPath, cancellationToken);
+        return failure is null ? null : failure.Value.TimedOut
             ? $"timed out after {Config.Timeouts.BuildSeconds:0}s"
-            : $"exit code {result.ExitCode}: {FailureLine(result)}";
+            : $"exit code {failure.Value.ExitCode}: {failure.Value.Line}";
     }
 
     /// <summary>Runs the guard in the work tree; null when it passed, else what failed.</summary>
     public async Task<string?> RunGuardAsync(string logPath, CancellationToken cancellationToken)
     {
-        var spec = CommandSpec.Shell(Guard!, Root) with { Timeout = TimeSpan.FromSeconds(Config.Timeouts.GuardSeconds) };
+        var failure = await RunLoggedAsync(Guard!, Root, Config.Timeouts.GuardSeconds, logPath, cancellationToken);
+        return failure is null ? null : failure.Value.TimedOut
+            ? $"'{Guard}' timed out after {Config.Timeouts.GuardSeconds:0}s"
+            : $"'{Guard}' exited with {failure.Value.ExitCode}: {failure.Value.Line}";
+    }
+
+    /// <summary>Runs a user's shell command with its timeout, keeps its (redacted) output in <paramref name="logPath"/>, and says how it failed.</summary>
+    async Task<(bool TimedOut, int ExitCode, string Line)?> RunLoggedAsync(string command, string directory, double timeoutSeconds, string logPath, CancellationToken cancellationToken)
+    {
+        var spec = CommandSpec.Shell(command, directory) with { Timeout = TimeSpan.FromSeconds(timeoutSeconds) };
         var result = await Runner.RunAsync(spec, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
         Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
         await File.WriteAllTextAsync(logPath, SecretRedactor.Current.Redact(result.StdoutText + result.StderrText), cancellationToken);
-        if (result.Succeeded)
-        {
-            return null;
-        }
-
-        return result.TimedOut
-            ? $"'{Guard}' timed out after {Config.Timeouts.GuardSeconds:0}s"
-            : $"'{Guard}' exited with {result.ExitCode}: {FailureLine(result)}";
+        return result.Succeeded ? null : (result.TimedOut, result.ExitCode, FailureLine(result));
     }
 
     /// <summary>Baseline worktree against the work tree, interleaved; the raw samples go to the experiment's folder.</summary>
