@@ -26,7 +26,9 @@ static class StatusCommand
                 return 0;
             }
 
-            var threshold = status.ThresholdPct is { } t ? t.ToString("0.##", CultureInfo.InvariantCulture) + "%" : "not calibrated yet";
+            var threshold = status.ThresholdPct is { } t ? t.ToString("0.##", CultureInfo.InvariantCulture) + "%"
+                : status.MethodologyChange is { } change ? $"to be calibrated again (perfloop.json measures differently from {change})"
+                : "not calibrated yet";
             Console.WriteLine($"domain {status.Domain}, metric {status.Metric}, keep threshold {threshold}");
             Console.WriteLine($"experiments: {status.Experiments} ({status.Kept} kept, {status.Discarded} discarded, {status.Crashed} crashed); {status.ConsecutiveDiscards} discards in a row");
             if (status.Active is { } active)

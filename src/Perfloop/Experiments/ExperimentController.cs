@@ -115,7 +115,10 @@ public sealed class ExperimentController(IProcessRunner runner, ILoopReporter re
     {
         await using var workspace = await Workspace.OpenAsync(runner, reporter, clock, directory, cancellationToken);
         return SessionStatus.Describe(workspace.Domain, workspace.Metric, workspace.Rows(), ExperimentJournal.Load(workspace.Root), workspace.CalibratedThresholdPct(),
-            workspace.Config.Policies, Policies.RankingSnapshot.Load(workspace.Root));
+            workspace.Config.Policies, Policies.RankingSnapshot.Load(workspace.Root)) with
+        {
+            MethodologyChange = workspace.MethodologyChangeSinceBaseline(),
+        };
     }
 
     /// <summary>Changes set aside by <c>start --allow-dirty</c> come back once no experiment holds the tree.</summary>

@@ -144,11 +144,17 @@ public sealed class ExperimentSteps(Workspace workspace)
             }
         }
 
+        if (workspace.MethodologyChangeSinceBaseline() is { } change)
+        {
+            throw new PerfloopException(string.Create(CultureInfo.InvariantCulture,
+                $"perfloop.json measures differently from {change}; the {state.ThresholdPct:0.##}% threshold was calibrated for the old way: run 'perfloop experiment abandon', then 'perfloop experiment start' to calibrate a new baseline"));
+        }
+
         var n = state.Experiment;
         var tree = await workspace.BaselineTreeAsync(state.PreCommit, cancellationToken);
         state = await MicroBenchmarkAsync(state, tree.Directory, cancellationToken);
         Reporter.Status(StatusLines.Benchmarking(n));
-        var design = new SequentialDesign(workspace.Config.Measurement.MinRuns, workspace.Config.Measurement.MaxRuns);
+        var design = workspace.Methodology.ExperimentDesign;
         var comparison = await workspace.MeasureAsync(n, tree.Directory, state.ThresholdPct, design, cancellationToken);
         if (comparison.Failure is { } failure)
         {

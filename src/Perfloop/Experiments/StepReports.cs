@@ -126,6 +126,9 @@ public sealed record StatusReport
 
     public double? ThresholdPct { get; init; }
 
+    /// <summary>"baseline 3: bench 'a' → 'b'" when perfloop.json now measures differently, so the next start calibrates anew; else null.</summary>
+    public string? MethodologyChange { get; init; }
+
     public required int NextExperiment { get; init; }
 
     public ActiveExperiment? Active { get; init; }

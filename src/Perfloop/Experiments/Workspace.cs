@@ -87,9 +87,40 @@ public sealed class Workspace : IAsyncDisposable
         return rows.Count == 0 ? 0 : rows.Max(r => r.Experiment) + 1;
     }
 
-    /// <summary>The effective threshold fixed by the latest baseline row, or null when no baseline was measured yet.</summary>
-    public double? CalibratedThresholdPct() =>
-        Rows().LastOrDefault(r => r.Status == ExperimentStatus.Baseline && r.Metric == Metric)?.ThresholdPct;
+    /// <summary>How verdicts are measured under the current perfloop.json.</summary>
+    public Methodology Methodology => Methodology.Of(Config, Domain);
+
+    /// <summary>
+    /// The effective threshold fixed by the latest baseline row, or null when no baseline was measured yet or the
+    /// methodology changed since (a threshold calibrated for another benchmark or design would judge nothing).
+    /// </summary>
+    public double? CalibratedThresholdPct()
+    {
+        var rows = Rows();
+        var baseline = rows.LastOrDefault(r => r.Status == ExperimentStatus.Baseline);
+        return baseline is null || MethodologyChange(baseline) is not null ? null : baseline.ThresholdPct;
+    }
+
+    /// <summary>"baseline 3: bench 'a' → 'b'" when perfloop.json now measures differently from the latest baseline row; else null.</summary>
+    public string? MethodologyChangeSinceBaseline() =>
+        Rows().LastOrDefault(r => r.Status == ExperimentStatus.Baseline) is { } baseline ? MethodologyChange(baseline) : null;
+
+    string? MethodologyChange(ResultRow baseline)
+    {
+        var fixedThen = Methodology.Load(Root, baseline.Experiment);
+        string changes;
+        if (fixedThen is null)
+        {
+            // A row from before methodologies were kept: the metric is all it records.
+            changes = baseline.Metric == Metric ? "" : $"metric {baseline.Metric} → {Metric}";
+        }
+        else
+        {
+            changes = Methodology.DescribeChangesFrom(fixedThen);
+        }
+
+        return changes.Length == 0 ? null : string.Create(CultureInfo.InvariantCulture, $"baseline {baseline.Experiment}: {changes}");
+    }
 
     /// <summary>Refuses to start on uncommitted work: nothing of the user's may be touched by a restore.</summary>
     public async Task EnsureCleanAsync(CancellationToken cancellationToken)
@@ -240,9 +271,14 @@ public sealed class Workspace : IAsyncDisposable
         var tree = await BaselineTreeAsync(head, cancellationToken);
         await OracleAsync(head, cancellationToken);
 
+        if (MethodologyChangeSinceBaseline() is { } change)
+        {
+            Reporter.Status($"[baseline] the measurement methodology changed since {change}: a new baseline row with its own calibration");
+        }
+
         Reporter.Status("[baseline] Calibrating noise (the baseline against itself)...");
-        var pairs = Config.Measurement.CalibrationRuns;
-        var comparison = await MeasureAsync(number, tree.Directory, ConfiguredThresholdPct, new SequentialDesign(pairs, pairs), cancellationToken);
+        var methodology = Methodology;
+        var comparison = await MeasureAsync(number, tree.Directory, ConfiguredThresholdPct, methodology.CalibrationDesign, cancellationToken);
         if (comparison.Failure is { } failure)
         {
             throw new PerfloopException($"the benchmark fails on the unchanged code ({failure.Message}); fix the bench command in {PerfloopConfig.FileName}", ExitCodes.Failure);
@@ -276,7 +312,10 @@ public sealed class Workspace : IAsyncDisposable
             Status = ExperimentStatus.Baseline,
             Commit = head,
             Reason = $"noise calibration; effective threshold {thresholdText}",
+            Extra = new Dictionary<string, string> { [ResultsTable.MethodologyColumn] = methodology.Fingerprint },
         };
+        // The methodology first: a row whose methodology is missing would be taken for an old row and trusted.
+        methodology.Save(Root, number);
         ResultsTable.Append(ResultsPath, row);
         return row;
     }

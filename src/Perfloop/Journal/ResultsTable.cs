@@ -23,8 +23,11 @@ public static class ResultsTable
     /// <summary>Columns filled by some experiments only; their values travel in <see cref="ResultRow.Extra"/>.</summary>
     public static readonly IReadOnlyList<string> OptionalColumns =
     [
-        "e2e_base", "e2e_head", "e2e_speedup", "e2e_verdict",
+        "e2e_base", "e2e_head", "e2e_speedup", "e2e_verdict", MethodologyColumn,
     ];
+
+    /// <summary>A baseline row's methodology fingerprint; the whole methodology is in experiments/N/methodology.json.</summary>
+    public const string MethodologyColumn = "methodology";
 
     public static readonly IReadOnlyList<string> Columns = [.. TypedColumns, .. OptionalColumns];
 

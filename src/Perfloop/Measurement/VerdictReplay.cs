@@ -21,14 +21,17 @@ public sealed record ReplayedVerdict(
 /// <summary>
 /// Recomputes experiment N's verdict from <c>.perfloop/experiments/N/samples.tsv</c> with the same sequential
 /// test the loop used: the threshold recorded in its results.tsv row, the design (min/max runs; the calibration
-/// runs for a baseline row) from perfloop.json, and a forced final look when the run stopped between planned
+/// runs for a baseline row) of the methodology its baseline row fixed (perfloop.json's for rows older than
+/// methodology.json), and a forced final look when the run stopped between planned
 /// looks (its time budget ended).
 /// </summary>
 public static class VerdictReplay
 {
     public static ReplayedVerdict Load(string repositoryRoot, int experiment)
     {
-        var row = ResultsTable.Read(PerfloopPaths.Results(repositoryRoot)).LastOrDefault(r => r.Experiment == experiment)
+        var rows = ResultsTable.Read(PerfloopPaths.Results(repositoryRoot));
+        // Escalation and event rows carry the number of the row they follow; only the measured row has samples.
+        var row = rows.LastOrDefault(r => r.Experiment == experiment && (r.IsExperiment || r.Status == ExperimentStatus.Baseline))
             ?? throw new PerfloopException($"experiment {experiment} is not in {Path.Combine(PerfloopPaths.StateDirectoryName, "results.tsv")} (which lists every experiment)");
         var samplesPath = Path.Combine(PerfloopPaths.Experiment(repositoryRoot, experiment), "samples.tsv");
         if (!File.Exists(samplesPath))
@@ -36,8 +39,16 @@ public static class VerdictReplay
             throw new PerfloopException($"experiment {experiment} kept no samples ({Path.GetRelativePath(repositoryRoot, samplesPath)} is missing): it ended before benchmarking");
         }
 
-        var config = ConfigStore.Load(repositoryRoot);
         var samples = SampleTable.Parse(File.ReadAllText(samplesPath));
+        // The methodology the governing baseline row fixed, so a later edit of perfloop.json cannot change an old verdict.
+        var governing = rows.LastOrDefault(r => r.Status == ExperimentStatus.Baseline && r.Experiment <= experiment);
+        if (governing is not null && Methodology.Load(repositoryRoot, governing.Experiment) is { } fixedThen && fixedThen.Metric == row.Metric)
+        {
+            var fixedDesign = row.Status == ExperimentStatus.Baseline ? fixedThen.CalibrationDesign : fixedThen.ExperimentDesign;
+            return Replay(experiment, samples, row, fixedDesign, fixedThen.Direction);
+        }
+
+        var config = ConfigStore.Load(repositoryRoot);
         var design = row.Status == ExperimentStatus.Baseline
             ? new SequentialDesign(config.Measurement.CalibrationRuns, config.Measurement.CalibrationRuns)
             : new SequentialDesign(config.Measurement.MinRuns, config.Measurement.MaxRuns);
