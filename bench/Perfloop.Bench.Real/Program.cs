@@ -71,7 +71,7 @@ try
 
             var e = comparison.Result!.Estimate;
             var row = new Row(rep, effect, threshold, comparison.Result.Verdict, e.Ratio, e.Low, e.High, comparison.Pairs, comparison.Elapsed.TotalSeconds,
-                meanA, sdA, nA, meanB, sdB, nB, hyperfineSeconds);
+                meanA, sdA, nA, meanB, sdB, nB, hyperfineSeconds, LoadAverage());
             rows.Add(row);
             Console.Error.WriteLine(string.Create(invariant,
                 $"rep {rep + 1}/{repetitions} work ×{effect:0.00}: {row.Verdict} {100 * (row.Ratio - 1):+0.0;-0.0}% [{100 * (row.Low - 1):+0.0;-0.0}, {100 * (row.High - 1):+0.0;-0.0}] {row.Pairs} pairs {row.PerfloopSeconds:0.0}s | hyperfine {100 * (row.HyperfineRatio - 1):+0.0;-0.0}% ({nA}+{nB} runs) {hyperfineSeconds:0.0}s"));
@@ -98,16 +98,20 @@ static string Workload(string root, string name, long iterations)
     return directory;
 }
 
+// The machine is shared: the 1-minute load average next to each comparison says how noisy it was.
+static double LoadAverage() =>
+    double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);
+
 static (double Mean, double StdDev, int Runs) Stats(JsonElement result) =>
     (result.GetProperty("mean").GetDouble(), result.GetProperty("stddev").GetDouble(), result.GetProperty("times").GetArrayLength());
 
 static string Raw(List<Row> rows)
 {
-    var text = new StringBuilder("rep\twork_ratio\tthreshold_pct\tverdict\tratio\tci_low\tci_high\tpairs\tperfloop_s\thf_mean_a_s\thf_sd_a_s\thf_runs_a\thf_mean_b_s\thf_sd_b_s\thf_runs_b\thyperfine_s\n");
+    var text = new StringBuilder("rep\twork_ratio\tthreshold_pct\tverdict\tratio\tci_low\tci_high\tpairs\tperfloop_s\thf_mean_a_s\thf_sd_a_s\thf_runs_a\thf_mean_b_s\thf_sd_b_s\thf_runs_b\thyperfine_s\tload1\n");
     foreach (var r in rows)
     {
         text.Append(CultureInfo.InvariantCulture,
-            $"{r.Rep}\t{r.Effect:0.00}\t{r.ThresholdPct:0.###}\t{r.Verdict}\t{r.Ratio:0.#####}\t{r.Low:0.#####}\t{r.High:0.#####}\t{r.Pairs}\t{r.PerfloopSeconds:0.###}\t{r.MeanA:0.######}\t{r.SdA:0.######}\t{r.RunsA}\t{r.MeanB:0.######}\t{r.SdB:0.######}\t{r.RunsB}\t{r.HyperfineSeconds:0.###}\n");
+            $"{r.Rep}\t{r.Effect:0.00}\t{r.ThresholdPct:0.###}\t{r.Verdict}\t{r.Ratio:0.#####}\t{r.Low:0.#####}\t{r.High:0.#####}\t{r.Pairs}\t{r.PerfloopSeconds:0.###}\t{r.MeanA:0.######}\t{r.SdA:0.######}\t{r.RunsA}\t{r.MeanB:0.######}\t{r.SdB:0.######}\t{r.RunsB}\t{r.HyperfineSeconds:0.###}\t{r.Load1:0.##}\n");
     }
 
     return text.ToString();
@@ -133,13 +137,15 @@ static string Summary(List<Row> rows, NoiseEstimate noise, double threshold, lon
     }
 
     text.AppendLine();
+    var loads = rows.Select(r => r.Load1).Order().ToList();
+    text.AppendLine(c, $"Load average (1 min) at the end of each comparison: min {loads[0]:0.00}, median {loads[loads.Count / 2]:0.00}, max {loads[^1]:0.00} on {Environment.ProcessorCount} cores.");
     text.AppendLine(c, $"Totals: {rows.Count} verdicts, {rows.Count(r => r.IsWrong)} wrong ({rows.Count(r => r.IsWrongDirection)} in the wrong direction); Perfloop {rows.Sum(r => r.PerfloopSeconds):0} s in all, hyperfine {rows.Sum(r => r.HyperfineSeconds):0} s.");
     return text.ToString();
 }
 
 /// <summary>One comparison: Perfloop's verdict and estimate, and hyperfine's means on the same two commands.</summary>
 sealed record Row(int Rep, double Effect, double ThresholdPct, Verdict Verdict, double Ratio, double Low, double High, int Pairs, double PerfloopSeconds,
-    double MeanA, double SdA, int RunsA, double MeanB, double SdB, int RunsB, double HyperfineSeconds)
+    double MeanA, double SdA, int RunsA, double MeanB, double SdB, int RunsB, double HyperfineSeconds, double Load1)
 {
     public double HyperfineRatio => MeanB / MeanA;
 
@@ -150,7 +156,8 @@ sealed record Row(int Rep, double Effect, double ThresholdPct, Verdict Verdict, 
 
     public double HyperfineHigh => HyperfineRatio + HyperfineHalfWidth;
 
-    double TrueDeltaPct => (Effect - 1) * 100;
+    // Rounded: (0.95 - 1) * 100 is -5.000000000000004, which would make an effect at the threshold look beyond it.
+    double TrueDeltaPct => Math.Round((Effect - 1) * 100, 6);
 
     /// <summary>A verdict of the wrong sign: a no-op or a slowdown called improved, a speed-up called regressed.</summary>
     public bool IsWrongDirection =>

@@ -132,8 +132,9 @@ public sealed class InterleavedBenchmark(IProcessRunner runner, string command, 
     async Task<(RunSample? Sample, RunFailure? Failure)> RunOnceAsync(
         Side side, int pair, int order, string directory, MeasurementPlan plan, CancellationToken cancellationToken)
     {
-        // Exact peak RSS for any size of program (the memory domain needs it); the launcher runs outside the timed window.
-        var spec = CommandSpec.Shell(command, directory) with { Timeout = plan.RunTimeout, ExactPeakRss = true };
+        // Exact peak RSS for any size of program (the memory domain needs it); the launcher runs outside the timed
+        // window, and so does the shell when the command is plain words.
+        var spec = TimedCommand.For(command, directory) with { Timeout = plan.RunTimeout, ExactPeakRss = true };
         var filesBefore = metricSources.IsEmpty ? null : metricSources.Snapshot(directory);
         var result = await runner.RunAsync(spec, cancellationToken);
         if (!result.Succeeded)

@@ -559,17 +559,29 @@ internal sealed unsafe class LinuxChild : IDisposable
     /// execvp's search, done here so that the child's PATH (not Perfloop's) is used and a missing program is
     /// reported before anything is spawned.
     /// </summary>
-    private static string ResolveExecutable(string fileName, string? path, string workingDirectory)
+    private static string ResolveExecutable(string fileName, string? path, string workingDirectory) =>
+        fileName.Contains('/', StringComparison.Ordinal)
+            ? Path.Combine(workingDirectory, fileName)
+            : FindOnPath(fileName, path, workingDirectory) ?? throw new ProcessStartException(fileName, Describe(ENOENT), ENOENT);
+
+    /// <summary>The executable file <paramref name="fileName"/> names, as execvp would find it, or null.</summary>
+    internal static string? TryResolveExecutable(string fileName, string? path, string workingDirectory)
     {
-        if (fileName.Contains('/', StringComparison.Ordinal))
-            return Path.Combine(workingDirectory, fileName);
+        if (!fileName.Contains('/', StringComparison.Ordinal))
+            return FindOnPath(fileName, path, workingDirectory);
+        var candidate = Path.Combine(workingDirectory, fileName);
+        return IsExecutableFile(candidate) ? candidate : null;
+    }
+
+    private static string? FindOnPath(string fileName, string? path, string workingDirectory)
+    {
         foreach (var directory in (path ?? "/usr/local/bin:/usr/bin:/bin").Split(':'))
         {
             var candidate = Path.Combine(workingDirectory, directory.Length == 0 ? "." : directory, fileName);
             if (IsExecutableFile(candidate))
                 return candidate;
         }
-        throw new ProcessStartException(fileName, Describe(ENOENT), ENOENT);
+        return null;
     }
 
     private static bool IsExecutableFile(string candidate)
