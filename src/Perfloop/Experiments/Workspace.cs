@@ -250,11 +250,22 @@ public sealed class Workspace : IAsyncDisposable
             TimeSpan.FromSeconds(Config.Timeouts.BenchSeconds),
             m.Seed + (experiment * 7919) + seedOffset++);
         var benchmark = new InterleavedBenchmark(Runner, Config.Bench, SelectedMetric);
-        var comparison = await benchmark.RunAsync(baselineDirectory, Root, plan, thresholdPct, null, cancellationToken);
+        var comparison = await benchmark.RunAsync(baselineDirectory, Root, plan, thresholdPct, new LookReporter(Reporter, experiment), cancellationToken);
         var directory = PerfloopPaths.Experiment(Root, experiment);
         Directory.CreateDirectory(directory);
         await File.WriteAllTextAsync(Path.Combine(directory, "samples.tsv"), SampleTable.Format(comparison.Samples), cancellationToken);
         return comparison;
+    }
+
+    /// <summary>A verdict that needs more pairs says so at each look, so a long measurement is never silent.</summary>
+    sealed class LookReporter(ILoopReporter reporter, int experiment) : IMeasurementProgress
+    {
+        public void PairMeasured(int pairs, int maxPairs)
+        {
+        }
+
+        public void LookWithoutVerdict(SequentialStep look) =>
+            reporter.Detail($"{StatusLines.Prefix(experiment)} {look.Why}; measuring more pairs");
     }
 
     /// <summary>

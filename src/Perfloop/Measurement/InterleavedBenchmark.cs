@@ -32,6 +32,11 @@ public sealed record Comparison(
 public interface IMeasurementProgress
 {
     void PairMeasured(int pairs, int maxPairs);
+
+    /// <summary>A planned look that did not settle the verdict: more pairs follow. Nothing by default.</summary>
+    void LookWithoutVerdict(SequentialStep look)
+    {
+    }
 }
 
 /// <summary>
@@ -118,6 +123,11 @@ public sealed class InterleavedBenchmark(IProcessRunner runner, string command, 
             {
                 stopReason = outOfTime ? $"time budget of {plan.MaxDuration.TotalSeconds:0}s used; {step.Why}" : step.Why;
                 break;
+            }
+
+            if (step.Look > 0)
+            {
+                progress?.LookWithoutVerdict(step);
             }
         }
 

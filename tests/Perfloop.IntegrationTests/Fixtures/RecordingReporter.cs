@@ -25,7 +25,25 @@ public sealed class RecordingReporter : ILoopReporter
         }
     }
 
+    readonly List<string> details = [];
+
+    /// <summary>The supporting detail lines, kept apart so tests of the status lines see exactly those.</summary>
+    public IReadOnlyList<string> Details
+    {
+        get
+        {
+            lock (details)
+            {
+                return [.. details];
+            }
+        }
+    }
+
     public void Detail(string line)
     {
+        lock (details)
+        {
+            details.Add(line);
+        }
     }
 }
