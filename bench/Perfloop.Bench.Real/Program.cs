@@ -1,9 +1,11 @@
 // Real processes vs hyperfine: a C program doing a calibrated amount of CPU work (no-op, ±5%, ±15%, ±35%),
 // compared through Perfloop's real InterleavedBenchmark + SequentialTest (threshold from an A/A calibration, as
 // the loop does) and through hyperfine's default (≥10 runs and ≥3 s per command) in the same repetition.
-// Usage: dotnet run -c Release --project bench/Perfloop.Bench.Real -- [repetitions=20] [iterations=20000000] [threshold=5|calibrated] [rawTsv]
+// Usage: dotnet run -c Release --project bench/Perfloop.Bench.Real -- [repetitions=20] [iterations=20000000] [threshold=5|calibrated] [rawTsv] [--bursty-load]
 // The threshold defaults to the cpu domain's 5%: the strict test. "calibrated" uses max(5%, k × A/A noise) as the loop
 // does, which on a machine under heavy load can rise so far that every verdict becomes a trivial "equivalent".
+// --bursty-load adds the worst kind of noise for a comparison: two threads that each spin and sleep for random
+// 0.1–1.5 s spells, so both cores are taken at times and free at others, from the A/A calibration to the end.
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -13,6 +15,17 @@ using Perfloop.Processes;
 using Perfloop.Statistics;
 
 var invariant = CultureInfo.InvariantCulture;
+var burstyLoad = args.Contains("--bursty-load");
+var summarizeOnly = args.Contains("--summarize");
+args = [.. args.Where(a => !a.StartsWith("--", StringComparison.Ordinal))];
+if (summarizeOnly)
+{
+    // The tables again from a raw TSV a run left (its first line, the A/A calibration, is only in the run's own .md).
+    var saved = ParseRaw(await File.ReadAllTextAsync(args[0]));
+    Console.WriteLine(Summary(saved, null, saved[0].ThresholdPct, 0, saved.Max(r => r.Rep) + 1, burstyLoad));
+    return;
+}
+
 var repetitions = args.Length > 0 ? int.Parse(args[0], invariant) : 20;
 // A fixed amount of work (≈ 31 ms on an idle core here): timing a probe on a loaded machine would mis-size it.
 var baseIterations = args.Length > 1 ? long.Parse(args[1], invariant) : 20_000_000;
@@ -23,6 +36,8 @@ double[] effects = [1.00, 0.95, 1.05, 0.85, 1.15, 0.65, 1.35];
 
 var runner = new ProcessRunner();
 var root = Directory.CreateTempSubdirectory("perfloop-bench-real-").FullName;
+using var stopLoad = new CancellationTokenSource();
+var loadThreads = burstyLoad ? Enumerable.Range(0, 2).Select(i => StartBurstyLoad(i, stopLoad.Token)).ToList() : [];
 try
 {
     var source = Path.Combine(AppContext.BaseDirectory, "burn.c");
@@ -79,14 +94,44 @@ try
 
         // Written after every repetition, so a run cut short (the machine is shared) still leaves its figures.
         await File.WriteAllTextAsync(rawPath, Raw(rows));
-        await File.WriteAllTextAsync(Path.ChangeExtension(rawPath, ".md"), Summary(rows, noise, threshold, baseIterations, rep + 1));
+        await File.WriteAllTextAsync(Path.ChangeExtension(rawPath, ".md"), Summary(rows, noise, threshold, baseIterations, rep + 1, burstyLoad));
     }
 
-    Console.WriteLine(Summary(rows, noise, threshold, baseIterations, repetitions));
+    Console.WriteLine(Summary(rows, noise, threshold, baseIterations, repetitions, burstyLoad));
 }
 finally
 {
+    stopLoad.Cancel();
+    loadThreads.ForEach(t => t.Join());
     Directory.Delete(root, recursive: true);
+}
+
+// Spins for a random 0.1–1.5 s, sleeps for a random 0.1–1.5 s, until stopped; seeded so runs are comparable.
+static Thread StartBurstyLoad(int seed, CancellationToken stop)
+{
+    var thread = new Thread(() =>
+    {
+        var random = new Random(seed);
+        var sink = 0UL;
+        while (!stop.IsCancellationRequested)
+        {
+            var spinUntil = Stopwatch.GetTimestamp() + (random.Next(100, 1500) * Stopwatch.Frequency / 1000);
+            while (Stopwatch.GetTimestamp() < spinUntil)
+            {
+                sink = (sink * 6364136223846793005UL) + 1442695040888963407UL;
+            }
+
+            stop.WaitHandle.WaitOne(random.Next(100, 1500));
+        }
+
+        GC.KeepAlive(sink);
+    })
+    {
+        IsBackground = true,
+        Name = $"bursty load {seed}",
+    };
+    thread.Start();
+    return thread;
 }
 
 static string Workload(string root, string name, long iterations)
@@ -117,11 +162,18 @@ static string Raw(List<Row> rows)
     return text.ToString();
 }
 
-static string Summary(List<Row> rows, NoiseEstimate noise, double threshold, long baseIterations, int repetitions)
+static string Summary(List<Row> rows, NoiseEstimate? noise, double threshold, long baseIterations, int repetitions, bool burstyLoad)
 {
     var c = CultureInfo.InvariantCulture;
     var text = new StringBuilder();
-    text.AppendLine(c, $"Threshold used t = {threshold:0.00}%; A/A calibration at the start: noise {noise.NoisePct:0.00}% per pair over {noise.Pairs} pairs (max(5%, k × noise) = {noise.EffectiveThresholdPct:0.00}%); base work {baseIterations} iterations; {repetitions} repetitions per effect.");
+    if (burstyLoad)
+    {
+        text.AppendLine("Bursty load on: two threads spinning and sleeping for random 0.1–1.5 s spells throughout.");
+    }
+
+    text.AppendLine(noise is null
+        ? string.Create(c, $"Threshold used t = {threshold:0.00}%; {repetitions} repetitions per effect (summarized from the raw rows).")
+        : string.Create(c, $"Threshold used t = {threshold:0.00}%; A/A calibration at the start: noise {noise.NoisePct:0.00}% per pair over {noise.Pairs} pairs (max(5%, k × noise) = {noise.EffectiveThresholdPct:0.00}%); base work {baseIterations} iterations; {repetitions} repetitions per effect."));
     text.AppendLine();
     text.AppendLine("| work | hyperfine Δ (mean of reps) | Perfloop Δ (mean HL) | improved | regressed | equivalent | inconclusive | wrong | mean pairs | Perfloop s/verdict | hyperfine s/comparison | hyperfine ratio in Perfloop CI | intervals overlap |");
     text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
@@ -137,10 +189,55 @@ static string Summary(List<Row> rows, NoiseEstimate noise, double threshold, lon
     }
 
     text.AppendLine();
+    // Per-comparison agreement mixes the two tools' errors; over the repetitions, the systematic difference between
+    // them and each one's own scatter separate the two.
+    text.AppendLine("| work | Perfloop − hyperfine, mean over reps (95% CI, t) | Perfloop SD across reps | hyperfine SD across reps | Perfloop mean CI width |");
+    text.AppendLine("|---|---|---|---|---|");
+    foreach (var group in rows.GroupBy(r => r.Effect).OrderBy(g => g.Key))
+    {
+        var perfloop = group.Select(r => 100 * (r.Ratio - 1)).ToList();
+        var hyperfine = group.Select(r => 100 * (r.HyperfineRatio - 1)).ToList();
+        var difference = perfloop.Zip(hyperfine, (p, h) => p - h).ToList();
+        var mean = difference.Average();
+        var half = difference.Count > 1
+            ? new Perfolizer.Mathematics.Distributions.ContinuousDistributions.StudentDistribution(difference.Count - 1).Quantile(0.975) * StandardDeviation(difference) / Math.Sqrt(difference.Count)
+            : double.NaN;
+        text.AppendLine(c,
+            $"| ×{group.Key:0.00} | {mean:+0.00;-0.00} pp ({mean - half:+0.00;-0.00} … {mean + half:+0.00;-0.00}) | {StandardDeviation(perfloop):0.00} pp | {StandardDeviation(hyperfine):0.00} pp | {group.Average(r => 100 * (r.High - r.Low)):0.00} pp |");
+    }
+
+    text.AppendLine();
     var loads = rows.Select(r => r.Load1).Order().ToList();
     text.AppendLine(c, $"Load average (1 min) at the end of each comparison: min {loads[0]:0.00}, median {loads[loads.Count / 2]:0.00}, max {loads[^1]:0.00} on {Environment.ProcessorCount} cores.");
     text.AppendLine(c, $"Totals: {rows.Count} verdicts, {rows.Count(r => r.IsWrong)} wrong ({rows.Count(r => r.IsWrongDirection)} in the wrong direction); Perfloop {rows.Sum(r => r.PerfloopSeconds):0} s in all, hyperfine {rows.Sum(r => r.HyperfineSeconds):0} s.");
     return text.ToString();
+}
+
+static List<Row> ParseRaw(string tsv)
+{
+    var c = CultureInfo.InvariantCulture;
+    var lines = tsv.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    var header = lines[0].Split('\t').Select((name, index) => (name, index)).ToDictionary(p => p.name, p => p.index);
+    return [.. lines.Skip(1).Select(line =>
+    {
+        var f = line.Split('\t');
+        double D(string name) => double.Parse(f[header[name]], c);
+        int I(string name) => int.Parse(f[header[name]], c);
+        return new Row(I("rep"), D("work_ratio"), D("threshold_pct"), Enum.Parse<Verdict>(f[header["verdict"]]), D("ratio"), D("ci_low"), D("ci_high"),
+            I("pairs"), D("perfloop_s"), D("hf_mean_a_s"), D("hf_sd_a_s"), I("hf_runs_a"), D("hf_mean_b_s"), D("hf_sd_b_s"), I("hf_runs_b"),
+            D("hyperfine_s"), header.ContainsKey("load1") ? D("load1") : double.NaN);
+    })];
+}
+
+static double StandardDeviation(List<double> values)
+{
+    if (values.Count < 2)
+    {
+        return double.NaN;
+    }
+
+    var mean = values.Average();
+    return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
 }
 
 /// <summary>One comparison: Perfloop's verdict and estimate, and hyperfine's means on the same two commands.</summary>
