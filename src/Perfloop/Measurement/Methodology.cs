@@ -103,13 +103,14 @@ public sealed record Methodology
     }
 
     /// <summary>The fields that differ from <paramref name="earlier"/>, by their perfloop.json names, in a fixed order.</summary>
-    public IReadOnlyList<string> ChangesFrom(Methodology earlier) =>
-        [.. Fields().Zip(earlier.Fields()).Where(p => p.First.Value != p.Second.Value).Select(p => p.First.Name)];
+    public IReadOnlyList<string> ChangesFrom(Methodology earlier) => [.. Differences(earlier).Select(d => d.Name)];
 
     /// <summary>"bench 'old' → 'new'; measurement.minRuns 6 → 10": what changed, for the status line that starts a new baseline.</summary>
     public string DescribeChangesFrom(Methodology earlier) =>
-        string.Join("; ", Fields().Zip(earlier.Fields()).Where(p => p.First.Value != p.Second.Value)
-            .Select(p => $"{p.First.Name} {Quote(p.Second.Value)} → {Quote(p.First.Value)}"));
+        string.Join("; ", Differences(earlier).Select(d => $"{d.Name} {Quote(d.Then)} → {Quote(d.Now)}"));
+
+    IEnumerable<(string Name, string Then, string Now)> Differences(Methodology earlier) =>
+        Fields().Zip(earlier.Fields()).Where(p => p.First.Value != p.Second.Value).Select(p => (p.First.Name, p.Second.Value, p.First.Value));
 
     static string Quote(string value) => value.Length == 0 ? "(none)" : value.Contains(' ', StringComparison.Ordinal) ? $"'{value}'" : value;
 
