@@ -17,11 +17,14 @@ using Perfloop.Statistics;
 var invariant = CultureInfo.InvariantCulture;
 var burstyLoad = args.Contains("--bursty-load");
 var summarizeOnly = args.Contains("--summarize");
-args = [.. args.Where(a => !a.StartsWith("--", StringComparison.Ordinal))];
+var startupOption = Array.IndexOf(args, "--startup-ms");
+var givenStartupMs = startupOption >= 0 ? double.Parse(args[startupOption + 1], invariant) : double.NaN;
+args = [.. args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (startupOption < 0 || i != startupOption + 1))];
 if (summarizeOnly)
 {
     // The tables again from a raw TSV a run left (its first line, the A/A calibration, is only in the run's own .md).
-    var saved = ParseRaw(await File.ReadAllTextAsync(args[0]));
+    // A TSV from before startup_ms was recorded takes the start-up cost from --startup-ms.
+    var saved = ParseRaw(await File.ReadAllTextAsync(args[0]), givenStartupMs);
     Console.WriteLine(Summary(saved, null, saved[0].ThresholdPct, 0, saved.Max(r => r.Rep) + 1, burstyLoad));
     return;
 }
@@ -49,6 +52,19 @@ try
     var baseline = Workload(root, "base", baseIterations);
     var twin = Workload(root, "twin", baseIterations); // same work, another directory: the no-op candidate
     var variants = effects.ToDictionary(e => e, e => e == 1.0 ? twin : Workload(root, $"x{e.ToString("0.00", invariant)}", (long)(baseIterations * e)));
+
+    // What a run costs with no work at all (exec, libc start-up, exit), timed exactly as Perfloop times the bench: the
+    // part of the wall time that does not scale with the work, so a ×r work change is a 1 + (r − 1)·(1 − start-up/T)
+    // wall-time change. That expected change is the reference both tools' estimates are held against.
+    var zero = Workload(root, "zero", 0);
+    var startupRuns = new List<double>();
+    for (var i = 0; i < 31; i++)
+    {
+        startupRuns.Add((await runner.RunAsync(TimedCommand.For("./burn", zero) with { ExactPeakRss = true })).WallTime.TotalMilliseconds);
+    }
+
+    var startupMs = startupRuns.Order().ElementAt(startupRuns.Count / 2);
+    Console.Error.WriteLine(string.Create(invariant, $"start-up of a run with no work: {startupMs:0.000} ms (median of 31)"));
 
     // The loop's A/A calibration: 10 pairs of the unchanged build against itself.
     var aa = await new InterleavedBenchmark(runner, "./burn", MetricNames.WallMs, MetricDirection.LowerIsBetter)
@@ -86,7 +102,7 @@ try
 
             var e = comparison.Result!.Estimate;
             var row = new Row(rep, effect, threshold, comparison.Result.Verdict, e.Ratio, e.Low, e.High, comparison.Pairs, comparison.Elapsed.TotalSeconds,
-                meanA, sdA, nA, meanB, sdB, nB, hyperfineSeconds, LoadAverage());
+                meanA, sdA, nA, meanB, sdB, nB, hyperfineSeconds, LoadAverage(), startupMs);
             rows.Add(row);
             Console.Error.WriteLine(string.Create(invariant,
                 $"rep {rep + 1}/{repetitions} work ×{effect:0.00}: {row.Verdict} {100 * (row.Ratio - 1):+0.0;-0.0}% [{100 * (row.Low - 1):+0.0;-0.0}, {100 * (row.High - 1):+0.0;-0.0}] {row.Pairs} pairs {row.PerfloopSeconds:0.0}s | hyperfine {100 * (row.HyperfineRatio - 1):+0.0;-0.0}% ({nA}+{nB} runs) {hyperfineSeconds:0.0}s"));
@@ -152,11 +168,11 @@ static (double Mean, double StdDev, int Runs) Stats(JsonElement result) =>
 
 static string Raw(List<Row> rows)
 {
-    var text = new StringBuilder("rep\twork_ratio\tthreshold_pct\tverdict\tratio\tci_low\tci_high\tpairs\tperfloop_s\thf_mean_a_s\thf_sd_a_s\thf_runs_a\thf_mean_b_s\thf_sd_b_s\thf_runs_b\thyperfine_s\tload1\n");
+    var text = new StringBuilder("rep\twork_ratio\tthreshold_pct\tverdict\tratio\tci_low\tci_high\tpairs\tperfloop_s\thf_mean_a_s\thf_sd_a_s\thf_runs_a\thf_mean_b_s\thf_sd_b_s\thf_runs_b\thyperfine_s\tload1\tstartup_ms\n");
     foreach (var r in rows)
     {
         text.Append(CultureInfo.InvariantCulture,
-            $"{r.Rep}\t{r.Effect:0.00}\t{r.ThresholdPct:0.###}\t{r.Verdict}\t{r.Ratio:0.#####}\t{r.Low:0.#####}\t{r.High:0.#####}\t{r.Pairs}\t{r.PerfloopSeconds:0.###}\t{r.MeanA:0.######}\t{r.SdA:0.######}\t{r.RunsA}\t{r.MeanB:0.######}\t{r.SdB:0.######}\t{r.RunsB}\t{r.HyperfineSeconds:0.###}\t{r.Load1:0.##}\n");
+            $"{r.Rep}\t{r.Effect:0.00}\t{r.ThresholdPct:0.###}\t{r.Verdict}\t{r.Ratio:0.#####}\t{r.Low:0.#####}\t{r.High:0.#####}\t{r.Pairs}\t{r.PerfloopSeconds:0.###}\t{r.MeanA:0.######}\t{r.SdA:0.######}\t{r.RunsA}\t{r.MeanB:0.######}\t{r.SdB:0.######}\t{r.RunsB}\t{r.HyperfineSeconds:0.###}\t{r.Load1:0.##}\t{r.StartupMs:0.####}\n");
     }
 
     return text.ToString();
@@ -191,8 +207,8 @@ static string Summary(List<Row> rows, NoiseEstimate? noise, double threshold, lo
     text.AppendLine();
     // Per-comparison agreement mixes the two tools' errors; over the repetitions, the systematic difference between
     // them and each one's own scatter separate the two.
-    text.AppendLine("| work | Perfloop − hyperfine, mean over reps (95% CI, t) | Perfloop SD across reps | hyperfine SD across reps | Perfloop mean CI width |");
-    text.AppendLine("|---|---|---|---|---|");
+    text.AppendLine("| work | expected Δ | Perfloop Δ − expected | hyperfine Δ − expected | Perfloop CI covers expected | Perfloop − hyperfine, mean over reps (95% CI, t) | Perfloop SD across reps | hyperfine SD across reps | Perfloop mean CI width |");
+    text.AppendLine("|---|---|---|---|---|---|---|---|---|");
     foreach (var group in rows.GroupBy(r => r.Effect).OrderBy(g => g.Key))
     {
         var perfloop = group.Select(r => 100 * (r.Ratio - 1)).ToList();
@@ -202,18 +218,21 @@ static string Summary(List<Row> rows, NoiseEstimate? noise, double threshold, lo
         var half = difference.Count > 1
             ? new Perfolizer.Mathematics.Distributions.ContinuousDistributions.StudentDistribution(difference.Count - 1).Quantile(0.975) * StandardDeviation(difference) / Math.Sqrt(difference.Count)
             : double.NaN;
+        var expected = group.Average(r => r.ExpectedRatio);
+        var covered = group.Count(r => r.Low <= r.ExpectedRatio && r.ExpectedRatio <= r.High);
         text.AppendLine(c,
-            $"| ×{group.Key:0.00} | {mean:+0.00;-0.00} pp ({mean - half:+0.00;-0.00} … {mean + half:+0.00;-0.00}) | {StandardDeviation(perfloop):0.00} pp | {StandardDeviation(hyperfine):0.00} pp | {group.Average(r => 100 * (r.High - r.Low)):0.00} pp |");
+            $"| ×{group.Key:0.00} | {100 * (expected - 1):+0.00;-0.00}% | {perfloop.Average() - (100 * (expected - 1)):+0.00;-0.00} pp | {hyperfine.Average() - (100 * (expected - 1)):+0.00;-0.00} pp | {covered}/{group.Count()} | {mean:+0.00;-0.00} pp ({mean - half:+0.00;-0.00} … {mean + half:+0.00;-0.00}) | {StandardDeviation(perfloop):0.00} pp | {StandardDeviation(hyperfine):0.00} pp | {group.Average(r => 100 * (r.High - r.Low)):0.00} pp |");
     }
 
     text.AppendLine();
     var loads = rows.Select(r => r.Load1).Order().ToList();
     text.AppendLine(c, $"Load average (1 min) at the end of each comparison: min {loads[0]:0.00}, median {loads[loads.Count / 2]:0.00}, max {loads[^1]:0.00} on {Environment.ProcessorCount} cores.");
+    text.AppendLine(c, $"Expected Δ: the work change diluted by the {rows[0].StartupMs:0.###} ms a run costs with no work, against hyperfine's mean time of the baseline: Perfloop's interval covers it in {rows.Count(r => r.Low <= r.ExpectedRatio && r.ExpectedRatio <= r.High)} of {rows.Count} comparisons.");
     text.AppendLine(c, $"Totals: {rows.Count} verdicts, {rows.Count(r => r.IsWrong)} wrong ({rows.Count(r => r.IsWrongDirection)} in the wrong direction); Perfloop {rows.Sum(r => r.PerfloopSeconds):0} s in all, hyperfine {rows.Sum(r => r.HyperfineSeconds):0} s.");
     return text.ToString();
 }
 
-static List<Row> ParseRaw(string tsv)
+static List<Row> ParseRaw(string tsv, double givenStartupMs)
 {
     var c = CultureInfo.InvariantCulture;
     var lines = tsv.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -225,7 +244,7 @@ static List<Row> ParseRaw(string tsv)
         int I(string name) => int.Parse(f[header[name]], c);
         return new Row(I("rep"), D("work_ratio"), D("threshold_pct"), Enum.Parse<Verdict>(f[header["verdict"]]), D("ratio"), D("ci_low"), D("ci_high"),
             I("pairs"), D("perfloop_s"), D("hf_mean_a_s"), D("hf_sd_a_s"), I("hf_runs_a"), D("hf_mean_b_s"), D("hf_sd_b_s"), I("hf_runs_b"),
-            D("hyperfine_s"), header.ContainsKey("load1") ? D("load1") : double.NaN);
+            D("hyperfine_s"), header.ContainsKey("load1") ? D("load1") : double.NaN, header.ContainsKey("startup_ms") ? D("startup_ms") : givenStartupMs);
     })];
 }
 
@@ -242,9 +261,12 @@ static double StandardDeviation(List<double> values)
 
 /// <summary>One comparison: Perfloop's verdict and estimate, and hyperfine's means on the same two commands.</summary>
 sealed record Row(int Rep, double Effect, double ThresholdPct, Verdict Verdict, double Ratio, double Low, double High, int Pairs, double PerfloopSeconds,
-    double MeanA, double SdA, int RunsA, double MeanB, double SdB, int RunsB, double HyperfineSeconds, double Load1)
+    double MeanA, double SdA, int RunsA, double MeanB, double SdB, int RunsB, double HyperfineSeconds, double Load1, double StartupMs)
 {
     public double HyperfineRatio => MeanB / MeanA;
+
+    /// <summary>The wall-time ratio a ×Effect work change makes: only the part of the baseline's time above the start-up scales.</summary>
+    public double ExpectedRatio => 1 + ((Effect - 1) * (1 - (StartupMs / (1000 * MeanA))));
 
     // Delta-method 95% interval of a ratio of two independent means.
     double HyperfineHalfWidth => 1.96 * HyperfineRatio * Math.Sqrt((SdA * SdA / (MeanA * MeanA * RunsA)) + (SdB * SdB / (MeanB * MeanB * RunsB)));
