@@ -71,6 +71,14 @@ public static class SequentialTest
     private static string Describe(string label, VerdictResult result)
     {
         var e = result.Estimate;
+        if (!e.IsBounded)
+        {
+            // The exact signed-rank interval needs 2 / 2^pairs ≤ alpha: say so instead of printing −100…∞%.
+            return string.Create(
+                CultureInfo.InvariantCulture,
+                $"{label}, {e.Pairs} pairs: {result.Verdict}, {e.DeltaPct:+0.0;-0.0}%, no interval yet ({e.Pairs} pairs cannot reach {e.ConfidenceLevel:P2})");
+        }
+
         return string.Create(
             CultureInfo.InvariantCulture,
             $"{label}, {e.Pairs} pairs: {result.Verdict}, {e.DeltaPct:+0.0;-0.0}% [{e.LowPct:+0.0;-0.0}%, {e.HighPct:+0.0;-0.0}%] at {e.ConfidenceLevel:P2} vs ±{result.ThresholdPct:0.0}%");

@@ -64,6 +64,21 @@ public class SequentialTestTests
     }
 
     [Fact]
+    public void A_look_whose_level_the_pairs_cannot_reach_says_so_instead_of_an_infinite_interval()
+    {
+        // 10 pairs: the smallest two-sided p of the signed-rank test is 2/1024, above look 2's alpha.
+        var (baseline, candidate) = SyntheticPairs.LogNormal(10, 0.05, 1.35, seed: 5);
+
+        var step = SequentialTest.Evaluate(Design, baseline, candidate, 5, MetricDirection.LowerIsBetter);
+
+        Assert.Equal(2, step.Look);
+        Assert.False(step.Stop);
+        Assert.False(step.Result.Estimate.IsBounded);
+        Assert.Contains("no interval yet (10 pairs cannot reach 99.87", step.Why, StringComparison.Ordinal);
+        Assert.DoesNotContain("Infinity", step.Why, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Fewer_pairs_than_the_minimum_never_stop()
     {
         var (baseline, candidate) = SyntheticPairs.LogNormal(4, 0.05, 2.0, seed: 3);
