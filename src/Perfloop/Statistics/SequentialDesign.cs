@@ -12,7 +12,9 @@ namespace Perfloop.Statistics;
 /// and are wider at the small pair counts that matter here). The cost is some conservatism, bought back by
 /// looking rarely (geometric schedule) and by spending most of the budget at the first look: the exact
 /// signed-rank interval cannot exist at 6 pairs below 1 - 1/32 confidence, and a large effect should be
-/// decided there. The final look spends whatever is left.
+/// decided there. The final look spends whatever is left. A proposed look whose share the exact interval cannot
+/// reach at its pair count (10 pairs at 0.13% in the default plan: the least it can reach is 2/1024) is left out
+/// and its share carried to the next look, so no look is planned that could never decide.
 /// </remarks>
 /// <param name="MinPairs">First look; 6 is the fewest pairs whose exact interval can exclude anything at ~97%.</param>
 /// <param name="MaxPairs">Last look; at this many pairs a verdict (possibly Inconclusive) is returned.</param>
@@ -29,7 +31,7 @@ public sealed record SequentialDesign(
     int BlockPairs = 2)
 {
     /// <summary>The planned looks, as cumulative pair counts in increasing order; the last is <see cref="MaxPairs"/> rounded up to a block.</summary>
-    public IReadOnlyList<int> Looks => PlanLooks();
+    public IReadOnlyList<int> Looks => [.. Plan().Select(look => look.Pairs)];
 
     /// <summary>Confidence level of the last planned look (what a run that reaches <see cref="MaxPairs"/> reports).</summary>
     public double FinalConfidenceLevel => ConfidenceLevelAtLook(Looks.Count);
@@ -37,20 +39,10 @@ public sealed record SequentialDesign(
     /// <summary>Two-sided alpha spent at planned look <paramref name="look"/> (1-based).</summary>
     public double AlphaAtLook(int look)
     {
-        var lookCount = Looks.Count;
+        var plan = Plan();
         ArgumentOutOfRangeException.ThrowIfLessThan(look, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(look, lookCount);
-        if (lookCount == 1)
-            return Alpha;
-        if (look == 1)
-            return Alpha * FirstLookAlphaShare;
-
-        // The rest follows a linear spending function over the pairs after the first look: each look spends in
-        // proportion to the pairs it adds, so the final, most informative look gets the largest share.
-        var looks = Looks;
-        var added = looks[look - 1] - looks[look - 2];
-        var addedAfterFirst = looks[^1] - looks[0];
-        return Alpha * (1 - FirstLookAlphaShare) * added / addedAfterFirst;
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(look, plan.Count);
+        return plan[look - 1].Alpha;
     }
 
     /// <summary>Confidence level of the interval at planned look <paramref name="look"/> (1-based).</summary>
@@ -67,6 +59,48 @@ public sealed record SequentialDesign(
         for (var look = 1; look <= looks.Count && looks[look - 1] < pairs; look++)
             spent += AlphaAtLook(look);
         return 1 - Math.Max(Alpha - spent, Alpha * 1e-6);
+    }
+
+    /// <summary>
+    /// The looks with the alpha each spends. A candidate look whose alpha the exact signed-rank interval cannot reach
+    /// at its pair count (it needs 2 / 2^pairs ≤ alpha) could never decide anything: it is left out and its alpha
+    /// goes to the next look. The plan depends on the design alone, so it is still fixed before any data.
+    /// </summary>
+    private List<(int Pairs, double Alpha)> Plan()
+    {
+        var looks = PlanLooks();
+        var plan = new List<(int Pairs, double Alpha)>(looks.Count);
+        var carried = 0.0;
+        for (var i = 0; i < looks.Count; i++)
+        {
+            var alpha = AllocatedAlpha(looks, i) + carried;
+            if (i < looks.Count - 1 && WilcoxonSignedRank.TrimCount(looks[i], alpha) == 0)
+            {
+                carried = alpha;
+                continue;
+            }
+
+            plan.Add((looks[i], alpha));
+            carried = 0;
+        }
+
+        return plan;
+    }
+
+    /// <summary>
+    /// The first look gets <see cref="FirstLookAlphaShare"/>; the rest follows a linear spending function over the
+    /// pairs after the first look: each look spends in proportion to the pairs it adds, so the final, most
+    /// informative look gets the largest share.
+    /// </summary>
+    private double AllocatedAlpha(List<int> looks, int index)
+    {
+        if (looks.Count == 1)
+            return Alpha;
+        if (index == 0)
+            return Alpha * FirstLookAlphaShare;
+        var added = looks[index] - looks[index - 1];
+        var addedAfterFirst = looks[^1] - looks[0];
+        return Alpha * (1 - FirstLookAlphaShare) * added / addedAfterFirst;
     }
 
     private List<int> PlanLooks()

@@ -1,3 +1,4 @@
+using Perfloop.Configuration;
 using Perfloop.Experiments;
 using Perfloop.Implementers;
 using Perfloop.IntegrationTests.Fixtures;
@@ -11,20 +12,33 @@ public sealed class LookProgressTests
     [Fact]
     public async Task Each_look_without_a_verdict_is_reported_before_more_pairs_are_measured()
     {
-        // Two pairs cannot bound an interval, so the first look (of two: 2 and 4 pairs) never settles a no-op.
         using var repo = ShellProject.Create();
-        ShellProject.Neutral(repo, "0001-neutral.patch", "Neutral change");
-        var reporter = new RecordingReporter();
+        var counter = Path.Combine(Path.GetTempPath(), $"perfloop-look-{Guid.NewGuid():N}");
+        try
+        {
+            // Looks at 6 and 10 pairs.
+            var config = File.ReadAllText(ConfigStore.PathIn(repo.Root)).Replace(ShellProject.FastMeasurement,
+                "\"measurement\": { \"warmupRuns\": 0, \"minRuns\": 6, \"maxRuns\": 10, \"calibrationRuns\": 4, \"maxSeconds\": 60 }", StringComparison.Ordinal);
+            File.WriteAllText(ConfigStore.PathIn(repo.Root), config);
+            repo.CommitAll("looks at 6 and 10 pairs");
+            // Same output, but every other run of the candidate is 10× slower and the others faster than the baseline
+            // (a counter outside the tree): each block holds one of each, so no look can settle it.
+            repo.MakeCandidate("0001-erratic.patch", "Erratic change", ["Target: app.sh", "Category: algorithm"], r => r.Write("app.sh",
+                ShellProject.App.Replace("sleep 0.01", $"n=$(cat {counter} 2>/dev/null || echo 0); echo $((n + 1)) > {counter}; if [ $((n % 2)) -eq 0 ]; then sleep 0.1; fi", StringComparison.Ordinal)));
+            var reporter = new RecordingReporter();
 
-        await new ExperimentSession(new ProcessRunner(), reporter, TimeProvider.System)
-            .RunAsync(new RunOptions(repo.Root, new PatchSeries(repo.Candidates)), CancellationToken.None);
+            await new ExperimentSession(new ProcessRunner(), reporter, TimeProvider.System)
+                .RunAsync(new RunOptions(repo.Root, new PatchSeries(repo.Candidates)), CancellationToken.None);
 
-        var experiment = Assert.Single(ShellProject.Rows(repo), r => r.IsExperiment);
-        Assert.Equal(4, experiment.Runs);
-        var look = Assert.Single(reporter.Details, d => d.Contains("look 1 of 2", StringComparison.Ordinal));
-        Assert.StartsWith($"[experiment {experiment.Experiment}] look 1 of 2, 2 pairs: Inconclusive", look, StringComparison.Ordinal);
-        Assert.EndsWith("; measuring more pairs", look, StringComparison.Ordinal);
-        Assert.DoesNotContain(reporter.Details, d => d.Contains("look 2 of 2", StringComparison.Ordinal));
-        ShellProject.AssertSafeEnd(repo);
+            var experiment = Assert.Single(ShellProject.Rows(repo), r => r.IsExperiment);
+            Assert.Equal(10, experiment.Runs);
+            var look = Assert.Single(reporter.Details, d => d.Contains("measuring more pairs", StringComparison.Ordinal));
+            Assert.StartsWith($"[experiment {experiment.Experiment}] look 1 of 2, 6 pairs: Inconclusive", look, StringComparison.Ordinal);
+            ShellProject.AssertSafeEnd(repo);
+        }
+        finally
+        {
+            File.Delete(counter);
+        }
     }
 }

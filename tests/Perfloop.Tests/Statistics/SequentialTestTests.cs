@@ -9,12 +9,15 @@ public class SequentialTestTests
     [Fact]
     public void Default_design_looks_geometrically_and_spends_exactly_alpha()
     {
-        Assert.Equal([6, 10, 16, 24, 36, 60], Design.Looks);
+        // 10 pairs would also be a look, but its share of alpha (0.13%) is below 2/1024, the least the exact
+        // interval at 10 pairs needs: it could never decide, so its alpha goes to the look at 16.
+        Assert.Equal([6, 16, 24, 36, 60], Design.Looks);
+        Assert.Equal(0.05 * 0.35 * 10 / 54, Design.AlphaAtLook(2), 12);
         var spent = Enumerable.Range(1, Design.Looks.Count).Sum(Design.AlphaAtLook);
         Assert.Equal(Design.Alpha, spent, 12);
         // The first look must allow the 6-pair [min, max] interval, which exists only from 1 - 1/32.
         Assert.True(Design.AlphaAtLook(1) >= 1.0 / 32);
-        Assert.Equal(Design.ConfidenceLevelAtLook(6), Design.FinalConfidenceLevel);
+        Assert.Equal(Design.ConfidenceLevelAtLook(5), Design.FinalConfidenceLevel);
     }
 
     [Fact]
@@ -22,7 +25,7 @@ public class SequentialTestTests
     {
         var afterTwoLooks = Design.Alpha - Design.AlphaAtLook(1) - Design.AlphaAtLook(2);
 
-        Assert.Equal(1 - afterTwoLooks, Design.ForcedStopConfidenceLevel(12), 12);
+        Assert.Equal(1 - afterTwoLooks, Design.ForcedStopConfidenceLevel(20), 12);
         Assert.Equal(1 - Design.Alpha, Design.ForcedStopConfidenceLevel(4), 12);
     }
 
@@ -60,22 +63,40 @@ public class SequentialTestTests
 
         Assert.False(step.Stop);
         Assert.Equal(0, step.Look);
-        Assert.Contains("next at 10", step.Why, StringComparison.Ordinal);
+        Assert.Contains("next at 16", step.Why, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void A_look_whose_level_the_pairs_cannot_reach_says_so_instead_of_an_infinite_interval()
+    public void A_last_look_whose_level_the_pairs_cannot_reach_says_so_instead_of_an_infinite_interval()
     {
-        // 10 pairs: the smallest two-sided p of the signed-rank test is 2/1024, above look 2's alpha.
-        var (baseline, candidate) = SyntheticPairs.LogNormal(10, 0.05, 1.35, seed: 5);
+        // Looks at 2 and 4 pairs: neither can bound an interval (2/4 and 2/16 exceed any alpha here); the first is
+        // left out, the last must stay and says why it has no interval.
+        var design = new SequentialDesign(2, 4);
+        var (baseline, candidate) = SyntheticPairs.LogNormal(4, 0.05, 1.35, seed: 5);
 
-        var step = SequentialTest.Evaluate(Design, baseline, candidate, 5, MetricDirection.LowerIsBetter);
+        var step = SequentialTest.Evaluate(design, baseline, candidate, 5, MetricDirection.LowerIsBetter);
 
-        Assert.Equal(2, step.Look);
-        Assert.False(step.Stop);
+        Assert.Equal([4], design.Looks);
+        Assert.True(step.Stop);
+        Assert.Equal(Verdict.Inconclusive, step.Result.Verdict);
         Assert.False(step.Result.Estimate.IsBounded);
-        Assert.Contains("no interval yet (10 pairs cannot reach 99.87", step.Why, StringComparison.Ordinal);
+        Assert.Contains("no interval yet (4 pairs cannot reach 95.00", step.Why, StringComparison.Ordinal);
         Assert.DoesNotContain("Infinity", step.Why, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_planned_look_but_the_last_can_reach_its_level()
+    {
+        foreach (var (min, max) in new[] { (2, 60), (4, 40), (6, 60), (6, 10), (8, 200), (10, 16) })
+        {
+            var design = new SequentialDesign(min, max);
+            for (var look = 1; look < design.Looks.Count; look++)
+            {
+                Assert.True(WilcoxonSignedRank.TrimCount(design.Looks[look - 1], design.AlphaAtLook(look)) > 0, $"({min}, {max}) look {look}");
+            }
+
+            Assert.Equal(design.Alpha, Enumerable.Range(1, design.Looks.Count).Sum(design.AlphaAtLook), 12);
+        }
     }
 
     [Fact]
@@ -94,12 +115,12 @@ public class SequentialTestTests
     {
         var (baseline, candidate) = SyntheticPairs.LogNormal(60, 0.30, 1.0, seed: 5);
 
-        var forced = SequentialTest.Evaluate(Design, baseline[..12], candidate[..12], 5, MetricDirection.LowerIsBetter, budgetExhausted: true);
+        var forced = SequentialTest.Evaluate(Design, baseline[..20], candidate[..20], 5, MetricDirection.LowerIsBetter, budgetExhausted: true);
         var atMax = SequentialTest.Evaluate(Design, baseline, candidate, 5, MetricDirection.LowerIsBetter);
 
         Assert.True(forced.Stop);
         Assert.Equal(3, forced.Look);
-        Assert.Equal(Design.ForcedStopConfidenceLevel(12), forced.Result.Estimate.ConfidenceLevel);
+        Assert.Equal(Design.ForcedStopConfidenceLevel(20), forced.Result.Estimate.ConfidenceLevel);
         Assert.True(atMax.Stop);
         Assert.Equal(Design.Looks.Count, atMax.Look);
         Assert.Equal(Design.FinalConfidenceLevel, atMax.Result.Estimate.ConfidenceLevel, 12);
