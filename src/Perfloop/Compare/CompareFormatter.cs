@@ -1,3 +1,4 @@
+using Perfloop.Git;
 using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -28,7 +29,7 @@ public static class CompareFormatter
     {
         ArgumentNullException.ThrowIfNull(report);
         var text = new StringBuilder();
-        text.Append(Invariant, $"base {report.Base.Ref} ({Short(report.Base.Commit)}) → head {report.Head.Ref} ({Short(report.Head.Commit)})\n");
+        text.Append(Invariant, $"base {report.Base.Ref} ({CommitId.Abbreviate(report.Base.Commit)}) → head {report.Head.Ref} ({CommitId.Abbreviate(report.Head.Commit)})\n");
         text.Append(Invariant, $"{report.Metric}, {DirectionWords(report.Direction)}; same within ±{report.ThresholdPct:0.##}%\n\n");
         var rows = new List<string[]> { ConsoleHeader };
         rows.AddRange(report.Benchmarks.Select(b => new[]
@@ -89,7 +90,7 @@ public static class CompareFormatter
 
         var level = report.Benchmarks.Select(b => b.Estimate?.ConfidenceLevel).OfType<double>().DefaultIfEmpty(1 - report.Alpha).Min();
         text.Append(Invariant,
-            $"Base {MarkdownText.Code(Short(report.Base.Commit))} {MarkdownText.Escape(report.Base.Subject)} · head {MarkdownText.Code(Short(report.Head.Commit))} {MarkdownText.Escape(report.Head.Subject)}  \n");
+            $"Base {MarkdownText.Code(CommitId.Abbreviate(report.Base.Commit))} {MarkdownText.Escape(report.Base.Subject)} · head {MarkdownText.Code(CommitId.Abbreviate(report.Head.Commit))} {MarkdownText.Escape(report.Head.Subject)}  \n");
         text.Append(Invariant,
             $"Metric `{report.Metric}` ({DirectionWords(report.Direction)}), medians of interleaved runs; head/base is the paired Hodges–Lehmann ratio with its {level * 100:0.##}% interval (sequential test, overall α = {report.Alpha:0.###}); changes within ±{report.ThresholdPct:0.##}% count as the same.\n");
         return text.ToString();
@@ -286,5 +287,4 @@ public static class CompareFormatter
 
     static string DirectionWords(MetricDirection direction) => direction == MetricDirection.LowerIsBetter ? "lower is better" : "higher is better";
 
-    static string Short(string commit) => commit[..Math.Min(12, commit.Length)];
 }

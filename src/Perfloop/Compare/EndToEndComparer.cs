@@ -61,7 +61,7 @@ public static class EndToEndComparer
         var baseInfo = await ResolveAsync(repository, request.BaseRef, cancellationToken);
         var headInfo = await ResolveAsync(repository, request.HeadRef, cancellationToken);
 
-        progress?.Stage($"checking out base {Short(baseInfo.Commit)} and head {Short(headInfo.Commit)} in temporary worktrees");
+        progress?.Stage($"checking out base {CommitId.Abbreviate(baseInfo.Commit)} and head {CommitId.Abbreviate(headInfo.Commit)} in temporary worktrees");
         await using var baseTree = await repository.AddWorktreeAsync(baseInfo.Commit, cancellationToken);
         await using var headTree = await repository.AddWorktreeAsync(headInfo.Commit, cancellationToken);
 
@@ -73,7 +73,7 @@ public static class EndToEndComparer
                 continue;
             }
 
-            progress?.Stage($"building {label} {Short(tree.Commit)}: {build}");
+            progress?.Stage($"building {label} {CommitId.Abbreviate(tree.Commit)}: {build}");
             var result = await repository.Runner.RunAsync(CommandSpec.Shell(build, tree.Directory) with { Timeout = buildTimeout }, cancellationToken);
             cancellationToken.ThrowIfCancellationRequested();
             if (!result.Succeeded)
@@ -81,7 +81,7 @@ public static class EndToEndComparer
                 var why = result.TimedOut
                     ? string.Create(CultureInfo.InvariantCulture, $"timed out after {buildTimeout.TotalSeconds:0}s")
                     : $"exit code {result.ExitCode}: {LastLine(result.StderrText + "\n" + result.StdoutText)}";
-                throw new PerfloopException($"the {label} {Short(tree.Commit)} does not build ({why}); check the build command '{build}'", ExitCodes.Failure);
+                throw new PerfloopException($"the {label} {CommitId.Abbreviate(tree.Commit)} does not build ({why}); check the build command '{build}'", ExitCodes.Failure);
             }
         }
 
@@ -144,8 +144,8 @@ public static class EndToEndComparer
         {
             Name = name,
             Command = command,
-            BaseMedian = Median(baseValues),
-            HeadMedian = Median(headValues),
+            BaseMedian = Statistics.Median.Of(baseValues),
+            HeadMedian = Statistics.Median.Of(headValues),
             Estimate = comparison.Failure is null ? result?.Estimate : null,
             Verdict = verdict,
             SignificantlyWorse = comparison.Failure is null && result is { SignificantlyWorse: true },
@@ -172,7 +172,7 @@ public static class EndToEndComparer
     static MedianPair? KnownForAll(string name, List<RunSample> baseRuns, List<RunSample> headRuns)
     {
         double? Side(List<RunSample> runs) =>
-            runs.Count > 0 && runs.All(r => r.Value(name) is not null) ? Median(runs.Select(r => r.Value(name)!.Value).ToList()) : null;
+            runs.Count > 0 && runs.All(r => r.Value(name) is not null) ? Statistics.Median.Of(runs.Select(r => r.Value(name)!.Value)) : null;
 
         var pair = new MedianPair(name, Side(baseRuns), Side(headRuns));
         return pair.Base is null && pair.Head is null ? null : pair;
@@ -196,19 +196,7 @@ public static class EndToEndComparer
         return new RefInfo(reference, commit, subject.Succeeded ? subject.StdoutText.Trim() : "");
     }
 
-    static double? Median(List<double> values)
-    {
-        if (values.Count == 0)
-        {
-            return null;
-        }
 
-        var sorted = values.Order().ToList();
-        var middle = sorted.Count / 2;
-        return sorted.Count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-    }
-
-    static string Short(string commit) => commit[..Math.Min(12, commit.Length)];
 
     static string LastLine(string text)
     {

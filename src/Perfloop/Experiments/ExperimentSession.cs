@@ -1,5 +1,6 @@
 using System.Globalization;
 using Perfloop.Configuration;
+using Perfloop.Git;
 using Perfloop.Implementers;
 using Perfloop.Journal;
 using Perfloop.Policies;
@@ -243,7 +244,7 @@ public sealed class ExperimentSession(IProcessRunner runner, ILoopReporter repor
         var files = touched.Succeeded ? touched.StdoutText.Split('\n', StringSplitOptions.RemoveEmptyEntries) : [];
         if (saved.IsStale(head, files))
         {
-            reporter.Status($"[session] the bottleneck ranking was made at {Workspace.Abbreviate(rankedAt)} and later commits touched ranked code; targets are chosen from it anyway — rebuild it with 'perfloop profile -- CMD' for fresh shares");
+            reporter.Status($"[session] the bottleneck ranking was made at {CommitId.Abbreviate(rankedAt)} and later commits touched ranked code; targets are chosen from it anyway — rebuild it with 'perfloop profile -- CMD' for fresh shares");
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Perfloop.Configuration;
+using Perfloop.Git;
 using Perfloop.Errors;
 using Perfloop.Fidelity;
 using Perfloop.Implementers;
@@ -167,8 +168,8 @@ public sealed class ExperimentSteps(Workspace workspace)
 
         var measured = new MeasuredOutcome(
             comparison.Result!,
-            Workspace.Median(comparison.Values(Side.Baseline, workspace.Metric)),
-            Workspace.Median(comparison.Values(Side.Candidate, workspace.Metric)),
+            Median.Of(comparison.Values(Side.Baseline, workspace.Metric)) ?? double.NaN,
+            Median.Of(comparison.Values(Side.Candidate, workspace.Metric)) ?? double.NaN,
             comparison.Pairs,
             comparison.StopReason);
         Reporter.Status(StatusLines.Result(n, measured.BaselineValue, measured.CandidateValue, workspace.Unit, measured.Result));
@@ -296,7 +297,7 @@ public sealed class ExperimentSteps(Workspace workspace)
             await workspace.Repository.RestoreAsync(cancellationToken);
             row = row with { Commit = commit };
             Reporter.Status(StatusLines.Keep(state.Experiment));
-            Reporter.Detail($"{StatusLines.Prefix(state.Experiment)} committed {Workspace.Abbreviate(commit)}: {state.Summary}");
+            Reporter.Detail($"{StatusLines.Prefix(state.Experiment)} committed {CommitId.Abbreviate(commit)}: {state.Summary}");
             row = await EndToEndAsync(state, row, cancellationToken);
             ResultsTable.Append(workspace.ResultsPath, row);
             ExperimentJournal.Delete(Root);

@@ -154,14 +154,14 @@ public sealed class Workspace : IAsyncDisposable
         }
 
         baselineTrees.Clear();
-        Reporter.Detail($"[baseline] building {Abbreviate(commit)} in a worktree");
+        Reporter.Detail($"[baseline] building {CommitId.Abbreviate(commit)} in a worktree");
         var tree = await Repository.AddWorktreeAsync(commit, cancellationToken);
         baselineTrees[commit] = tree;
         var logDirectory = PerfloopPaths.Oracles(Root, commit);
         Directory.CreateDirectory(logDirectory);
         if (await BuildAsync(tree.Directory, Path.Combine(logDirectory, "baseline-build.log"), cancellationToken) is { } failure)
         {
-            throw new PerfloopException($"the unchanged code at {Abbreviate(commit)} does not build: {failure}; fix the build command in {PerfloopConfig.FileName}", ExitCodes.Failure);
+            throw new PerfloopException($"the unchanged code at {CommitId.Abbreviate(commit)} does not build: {failure}; fix the build command in {PerfloopConfig.FileName}", ExitCodes.Failure);
         }
 
         return tree;
@@ -183,7 +183,7 @@ public sealed class Workspace : IAsyncDisposable
         Directory.CreateDirectory(directory);
         if (await BuildAsync(Root, Path.Combine(directory, "worktree-build.log"), cancellationToken) is { } failure)
         {
-            throw new PerfloopException($"the work tree at {Abbreviate(commit)} does not build: {failure}; fix the build command in {PerfloopConfig.FileName}", ExitCodes.Failure);
+            throw new PerfloopException($"the work tree at {CommitId.Abbreviate(commit)} does not build: {failure}; fix the build command in {PerfloopConfig.FileName}", ExitCodes.Failure);
         }
 
         IReadOnlyList<OracleOutput> outputs = [];
@@ -278,7 +278,7 @@ public sealed class Workspace : IAsyncDisposable
         await PreflightAsync(cancellationToken);
         var head = await Repository.HeadAsync(cancellationToken);
         var number = NextExperimentNumber();
-        Reporter.Status($"[baseline] {Abbreviate(head)} on {await Repository.BranchAsync(cancellationToken) ?? "detached HEAD"}, domain {Domain.Name}, metric {Metric}");
+        Reporter.Status($"[baseline] {CommitId.Abbreviate(head)} on {await Repository.BranchAsync(cancellationToken) ?? "detached HEAD"}, domain {Domain.Name}, metric {Metric}");
         var tree = await BaselineTreeAsync(head, cancellationToken);
         await OracleAsync(head, cancellationToken);
 
@@ -300,7 +300,7 @@ public sealed class Workspace : IAsyncDisposable
         var noise = NoiseCalibration.Calibrate(a1, a2, ConfiguredThresholdPct);
         var thresholdText = string.Create(CultureInfo.InvariantCulture,
             $"{noise.EffectiveThresholdPct:0.##}% (domain {ConfiguredThresholdPct:0.##}%, A/A noise {noise.NoisePct:0.##}% per run pair over {noise.Pairs} pairs, k = {noise.K:0.##})");
-        var baseline = Median(a1);
+        var baseline = Median.Of(a1) ?? double.NaN;
         Reporter.Status($"[baseline] {Metric} {StatusLines.Measure(baseline, Unit)}; effective keep threshold {thresholdText}");
         await File.WriteAllTextAsync(Conventions.PathIn(Root), Conventions.Render(Guard, Domain.Name, thresholdText), cancellationToken);
 
@@ -314,7 +314,7 @@ public sealed class Workspace : IAsyncDisposable
             Summary = "unchanged code measured against itself (A/A)",
             Metric = Metric,
             Baseline = baseline,
-            Candidate = Median(a2),
+            Candidate = Median.Of(a2),
             DeltaPct = estimate.DeltaPct,
             CiLowPct = estimate.IsBounded ? estimate.LowPct : null,
             CiHighPct = estimate.IsBounded ? estimate.HighPct : null,
@@ -390,19 +390,7 @@ public sealed class Workspace : IAsyncDisposable
         return line.Length <= 200 ? line : line[..197] + "...";
     }
 
-    public static double Median(IReadOnlyList<double> values)
-    {
-        if (values.Count == 0)
-        {
-            return double.NaN;
-        }
 
-        var sorted = values.Order().ToList();
-        var middle = sorted.Count / 2;
-        return sorted.Count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-    }
-
-    public static string Abbreviate(string commit) => commit[..Math.Min(12, commit.Length)];
 
     public async ValueTask DisposeAsync()
     {

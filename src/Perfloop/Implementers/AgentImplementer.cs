@@ -3,7 +3,6 @@ using System.Text;
 using Perfloop.Configuration;
 using Perfloop.Domains;
 using Perfloop.Errors;
-using Perfloop.Experiments;
 using Perfloop.Git;
 using Perfloop.Journal;
 using Perfloop.Policies;
@@ -211,7 +210,7 @@ public sealed class AgentImplementer : IImplementer, IGuidedImplementer
         var subject = (await git.RunAsync(["log", "-1", "--format=%s", head], CancellationToken.None)).Trim();
         await git.RunAsync(["reset", "-q", "--soft", before], CancellationToken.None);
         await git.RunAsync(["reset", "-q"], CancellationToken.None);
-        await File.AppendAllTextAsync(logPath, $"[perfloop] the agent committed ({Workspace.Abbreviate(head)} \"{subject}\"); its changes were moved back into the work tree\n", CancellationToken.None);
+        await File.AppendAllTextAsync(logPath, $"[perfloop] the agent committed ({CommitId.Abbreviate(head)} \"{subject}\"); its changes were moved back into the work tree\n", CancellationToken.None);
         return subject.Length > 0 ? Truncate(subject) : null;
     }
 

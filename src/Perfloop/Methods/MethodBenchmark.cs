@@ -123,9 +123,9 @@ public static class MethodBenchmark
 
         return new MethodBenchmarkReport(
             request.Method.ToString(), step.Result, step.Why, baselineNs.Count, calls,
-            Median(baselineNs), Median(candidateNs),
-            Median(samples.Where(s => s.Side == Side.Baseline).Select(s => s.BytesPerOp)),
-            Median(samples.Where(s => s.Side == Side.Candidate).Select(s => s.BytesPerOp)),
+            Median.Of(baselineNs) ?? double.NaN, Median.Of(candidateNs) ?? double.NaN,
+            Median.Of(samples.Where(s => s.Side == Side.Baseline).Select(s => s.BytesPerOp)) ?? double.NaN,
+            Median.Of(samples.Where(s => s.Side == Side.Candidate).Select(s => s.BytesPerOp)) ?? double.NaN,
             warmup, stable, clock.Elapsed, RuntimeSettings(), samples);
     }
 
@@ -187,16 +187,11 @@ public static class MethodBenchmark
             return false;
         }
 
-        var last = Median(times.Skip(times.Count - WarmupWindow));
-        var previous = Median(times.Skip(times.Count - (2 * WarmupWindow)).Take(WarmupWindow));
+        var last = Median.Of(times.Skip(times.Count - WarmupWindow))!.Value;
+        var previous = Median.Of(times.Skip(times.Count - (2 * WarmupWindow)).Take(WarmupWindow))!.Value;
         return Math.Abs(last - previous) <= WarmupStableFraction * previous;
     }
 
-    static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count == 0 ? double.NaN : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[(sorted.Count / 2)]) / 2;
-    }
 
     static CompiledLoop Compile(MethodBuild build, MethodBenchmarkRequest request, string label)
     {

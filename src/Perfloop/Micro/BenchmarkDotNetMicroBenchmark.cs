@@ -72,7 +72,7 @@ public sealed class BenchmarkDotNetMicroBenchmark(string target, IProcessRunner 
         await File.WriteAllTextAsync(request.SamplesPath, table.ToString(), cancellationToken);
         return failure is not null
             ? new MicroOutcome(target, Kind, Metric, "ns", null, null, null, pairs, failure, null)
-            : new MicroOutcome(target, Kind, Metric, "ns", result, CommandMicroBenchmark.Median(baseline), CommandMicroBenchmark.Median(candidate), pairs, null, null);
+            : new MicroOutcome(target, Kind, Metric, "ns", result, Statistics.Median.Of(baseline), Statistics.Median.Of(candidate), pairs, null, null);
     }
 
     async Task<(double Value, string? Failure)> RunOnceAsync(string tree, TimeSpan timeout, CancellationToken cancellationToken)

@@ -126,13 +126,8 @@ public sealed class CommandMicroBenchmark(string target, IProcessRunner runner, 
 
         return new MicroOutcome(
             target, Kind, metric, unit, comparison.Result,
-            Median(comparison.Values(Side.Baseline, metric)), Median(comparison.Values(Side.Candidate, metric)),
+            Median.Of(comparison.Values(Side.Baseline, metric)), Median.Of(comparison.Values(Side.Candidate, metric)),
             comparison.Pairs, null, null);
     }
 
-    internal static double Median(IReadOnlyList<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count == 0 ? double.NaN : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
-    }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Perfloop.Compare;
 using Perfloop.Configuration;
+using Perfloop.Git;
 using Perfloop.Experiments;
 
 namespace Perfloop.Policies;
@@ -27,7 +28,7 @@ public static class Milestones
         var directory = Path.Combine(PerfloopPaths.StateDirectory(workspace.Root), "milestones", $"v{version.ToString(CultureInfo.InvariantCulture)}");
         Directory.CreateDirectory(directory);
 
-        workspace.Reporter.Status($"[milestone] v{version.ToString(CultureInfo.InvariantCulture)}: full benchmark of the session baseline {Workspace.Abbreviate(baselineCommit)} against HEAD...");
+        workspace.Reporter.Status($"[milestone] v{version.ToString(CultureInfo.InvariantCulture)}: full benchmark of the session baseline {CommitId.Abbreviate(baselineCommit)} against HEAD...");
         var head = await workspace.Repository.HeadAsync(cancellationToken);
         var threshold = workspace.CalibratedThresholdPct() ?? workspace.ConfiguredThresholdPct;
         var config = workspace.Config with { Thresholds = workspace.Config.Thresholds with { KeepPct = threshold } };

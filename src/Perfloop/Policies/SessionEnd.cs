@@ -1,3 +1,4 @@
+using Perfloop.Git;
 using System.Globalization;
 using System.Text;
 using Perfloop.Configuration;
@@ -71,7 +72,7 @@ public static class SessionEnd
         var keeps = facts.Keeps;
         var speedup = SessionPolicy.CumulativeSpeedup(keeps);
         text.Append(CultureInfo.InvariantCulture, $"# Perfloop handoff — {facts.Domain} session on {facts.Branch}, ended {facts.EndedAt:yyyy-MM-dd HH:mm}Z\n\n");
-        text.Append(CultureInfo.InvariantCulture, $"- Baseline: {Short(baseline?.Commit)} ({facts.Metric} {Value(baseline?.Baseline, facts.Unit)}, effective keep threshold {Pct(baseline?.ThresholdPct)})\n");
+        text.Append(CultureInfo.InvariantCulture, $"- Baseline: {CommitId.Abbreviate(baseline?.Commit)} ({facts.Metric} {Value(baseline?.Baseline, facts.Unit)}, effective keep threshold {Pct(baseline?.ThresholdPct)})\n");
         var after = baseline?.Baseline is { } b ? Value(b / speedup, facts.Unit) : "?";
         text.Append(CultureInfo.InvariantCulture, $"- Cumulative: {facts.Metric} {Value(baseline?.Baseline, facts.Unit)} → {after} ({speedup:0.###}x, from the kept experiments' paired estimates)\n");
         if (facts.MeasuredCumulative is { } measured)
@@ -83,7 +84,7 @@ public static class SessionEnd
         text.Append("- Stopped: ").Append(facts.Stop is { } stop ? $"{stop.Rule} — {stop.Why}" : "the candidates ran out").Append("\n\n");
 
         text.Append("## Kept commits\n\n");
-        Bullets(text, keeps.Select(k => $"{Short(k.Commit)} {k.Summary} — {Figure(k, facts.Unit)}"), "none");
+        Bullets(text, keeps.Select(k => $"{CommitId.Abbreviate(k.Commit)} {k.Summary} — {Figure(k, facts.Unit)}"), "none");
         text.Append("## Discarded\n\n");
         Bullets(text, facts.NotKept.Select(r => $"experiment {r.Experiment}: {r.Summary} — {r.StatusText}: {r.Reason}"), "none");
         text.Append("## Escalations\n\n");
@@ -242,7 +243,6 @@ public static class SessionEnd
 
     static string Pct(double? value) => value is { } v ? string.Create(CultureInfo.InvariantCulture, $"{v:0.##}%") : "?";
 
-    static string Short(string? commit) => string.IsNullOrEmpty(commit) ? "?" : commit[..Math.Min(12, commit.Length)];
 
     static string Or(string value, string fallback) => value.Length > 0 ? value : fallback;
 }

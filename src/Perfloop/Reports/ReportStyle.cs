@@ -56,5 +56,5 @@ public static class ReportStyle
         return Percent(row.DeltaPct) + interval;
     }
 
-    public static string ShortCommit(string commit) => commit.Length > 12 ? commit[..12] : commit;
+    public static string ShortCommit(string commit) => Git.CommitId.Abbreviate(commit);
 }
