@@ -1,22 +1,13 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Perfloop.Errors;
+using Perfloop.Storage;
 
 namespace Perfloop.Configuration;
 
 /// <summary>Reads and writes <c>perfloop.json</c>; every error names the file, the line and the key.</summary>
 public static class ConfigStore
 {
-    internal static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-        WriteIndented = true,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        NumberHandling = JsonNumberHandling.Strict,
-    };
+    internal static JsonSerializerOptions JsonOptions => JsonFormats.Config;
 
     public static string PathIn(string repositoryRoot) => Path.Combine(repositoryRoot, PerfloopConfig.FileName);
 

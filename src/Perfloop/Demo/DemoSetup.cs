@@ -5,6 +5,7 @@ using Perfloop.Git;
 using Perfloop.Init;
 using Perfloop.Processes;
 using Perfloop.Ranking;
+using Perfloop.Storage;
 
 namespace Perfloop.Demo;
 
@@ -57,7 +58,7 @@ public static class DemoSetup
             else if (file.RelativePath == "demo.json")
             {
                 await using var stream = file.Open();
-                commands = await JsonSerializer.DeserializeAsync<DemoCommands>(stream, Configuration.ConfigStore.JsonOptions, cancellationToken);
+                commands = await JsonSerializer.DeserializeAsync<DemoCommands>(stream, JsonFormats.Config, cancellationToken);
             }
 
             if (target is not null)

@@ -1,9 +1,9 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Perfloop.Configuration;
 using Perfloop.Errors;
 using Perfloop.Journal;
 using Perfloop.Statistics;
+using Perfloop.Storage;
 
 namespace Perfloop.Experiments;
 
@@ -95,13 +95,6 @@ public sealed record ExperimentState
 /// <summary>Reads and writes the journal atomically (write to a temp file, then rename), so it is never torn.</summary>
 public static class ExperimentJournal
 {
-    static readonly JsonSerializerOptions Options = new(ConfigStore.JsonOptions)
-    {
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-    };
-
     public static string PathIn(string repositoryRoot) => Path.Combine(PerfloopPaths.StateDirectory(repositoryRoot), "experiment.json");
 
     public static ExperimentState? Load(string repositoryRoot)
@@ -114,7 +107,7 @@ public static class ExperimentJournal
 
         try
         {
-            return JsonSerializer.Deserialize<ExperimentState>(File.ReadAllText(path), Options);
+            return JsonSerializer.Deserialize<ExperimentState>(File.ReadAllText(path), JsonFormats.State);
         }
         catch (JsonException e)
         {
@@ -125,17 +118,8 @@ public static class ExperimentJournal
     public static void Save(string repositoryRoot, ExperimentState state)
     {
         var path = PathIn(repositoryRoot);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temp = path + ".tmp";
         // Reasons in the journal may quote command output; secrets from the environment never reach the disk.
-        var json = Safety.SecretRedactor.Current.Redact(JsonSerializer.Serialize(state, Options));
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            stream.Write(System.Text.Encoding.UTF8.GetBytes(json));
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temp, path, overwrite: true);
+        AtomicFile.WriteAllText(path, Safety.SecretRedactor.Current.Redact(JsonSerializer.Serialize(state, JsonFormats.State)));
     }
 
     public static void Delete(string repositoryRoot)
@@ -147,7 +131,4 @@ public static class ExperimentJournal
         }
     }
 
-    internal static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
-
-    internal static T? Deserialize<T>(string json) => JsonSerializer.Deserialize<T>(json, Options);
 }

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using Perfloop.Storage;
 
 namespace Perfloop.Experiments;
 
@@ -9,15 +9,7 @@ namespace Perfloop.Experiments;
 /// </summary>
 public static class ReportJson
 {
-    public static JsonSerializerOptions Options { get; } = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        WriteIndented = true,
-        // Agents read this; quotes and arrows stay readable instead of \u escapes. Nothing here is embedded in HTML.
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-    };
+    public static JsonSerializerOptions Options => JsonFormats.Output;
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Perfloop.Configuration;
 using Perfloop.Implementers;
 using Perfloop.Journal;
+using Perfloop.Storage;
 
 namespace Perfloop.Experiments;
 
@@ -21,7 +22,7 @@ public sealed record RunMarker(string CandidateSource, int FirstExperiment, Date
         var path = PathIn(repositoryRoot);
         try
         {
-            return File.Exists(path) ? JsonSerializer.Deserialize<RunMarker>(File.ReadAllText(path), ConfigStore.JsonOptions) : null;
+            return File.Exists(path) ? JsonSerializer.Deserialize<RunMarker>(File.ReadAllText(path), JsonFormats.State) : null;
         }
         catch (JsonException)
         {
@@ -33,9 +34,7 @@ public sealed record RunMarker(string CandidateSource, int FirstExperiment, Date
     public void Save(string repositoryRoot)
     {
         var path = PathIn(repositoryRoot);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(this, ConfigStore.JsonOptions));
-        File.Move(path + ".tmp", path, overwrite: true);
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, JsonFormats.State));
     }
 
     public static void Delete(string repositoryRoot)

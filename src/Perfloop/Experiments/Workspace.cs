@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -11,6 +12,7 @@ using Perfloop.Oracle;
 using Perfloop.Processes;
 using Perfloop.Safety;
 using Perfloop.Statistics;
+using Perfloop.Storage;
 
 namespace Perfloop.Experiments;
 
@@ -175,7 +177,7 @@ public sealed class Workspace : IAsyncDisposable
     {
         var directory = PerfloopPaths.Oracles(Root, commit);
         var cache = Path.Combine(directory, $"capture-{OracleKey()}.json");
-        if (File.Exists(cache) && ExperimentJournal.Deserialize<List<OracleOutput>>(await File.ReadAllTextAsync(cache, cancellationToken)) is { } cached)
+        if (File.Exists(cache) && JsonSerializer.Deserialize<List<OracleOutput>>(await File.ReadAllTextAsync(cache, cancellationToken), JsonFormats.State) is { } cached)
         {
             return cached;
         }
@@ -195,7 +197,7 @@ public sealed class Workspace : IAsyncDisposable
             await Repository.RestoreAsync(cancellationToken);
         }
 
-        await File.WriteAllTextAsync(cache, ExperimentJournal.Serialize(outputs), cancellationToken);
+        AtomicFile.WriteAllText(cache, JsonSerializer.Serialize(outputs, JsonFormats.State));
         return outputs;
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Perfloop.Errors;
+using Perfloop.Storage;
 
 namespace Perfloop.Journal;
 
@@ -166,9 +167,7 @@ public static class ResultsTable
             text.Append('\n');
         }
 
-        var temp = path + ".tmp";
-        File.WriteAllText(temp, text.ToString());
-        File.Move(temp, path, overwrite: true);
+        AtomicFile.WriteAllText(path, text.ToString());
     }
 
     static string FirstLine(string path)

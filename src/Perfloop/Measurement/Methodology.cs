@@ -2,10 +2,10 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Perfloop.Configuration;
 using Perfloop.Domains;
 using Perfloop.Statistics;
+using Perfloop.Storage;
 
 namespace Perfloop.Measurement;
 
@@ -46,11 +46,6 @@ public sealed record Methodology
 
     /// <summary>Multiplier of the A/A noise in max(domain threshold, k × noise).</summary>
     public double NoiseK { get; init; } = NoiseCalibration.DefaultK;
-
-    static readonly JsonSerializerOptions JsonOptions = new(ConfigStore.JsonOptions)
-    {
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
-    };
 
     /// <summary>File name of the methodology a baseline row fixed, in that row's experiment directory.</summary>
     public const string FileName = "methodology.json";
@@ -138,10 +133,7 @@ public sealed record Methodology
     public void Save(string repositoryRoot, int baselineExperiment)
     {
         var path = PathFor(repositoryRoot, baselineExperiment);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temp = path + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(this, JsonOptions) + "\n");
-        File.Move(temp, path, overwrite: true);
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, JsonFormats.State) + "\n");
     }
 
     /// <summary>The methodology baseline row <paramref name="baselineExperiment"/> fixed, or null for a row written before Perfloop kept it (or a damaged file).</summary>
@@ -155,7 +147,7 @@ public sealed record Methodology
 
         try
         {
-            return JsonSerializer.Deserialize<Methodology>(File.ReadAllText(path), JsonOptions);
+            return JsonSerializer.Deserialize<Methodology>(File.ReadAllText(path), JsonFormats.State);
         }
         catch (JsonException)
         {

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Perfloop.Configuration;
 using Perfloop.Errors;
+using Perfloop.Storage;
 
 namespace Perfloop.Ranking;
 
@@ -10,25 +10,15 @@ public static class BottlenecksFile
 {
     public const string FileName = "bottlenecks.json";
 
-    internal static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-    };
-
     public static string PathIn(string repositoryRoot) => Path.Combine(PerfloopPaths.StateDirectory(repositoryRoot), FileName);
 
-    public static string Serialize(BottleneckRanking ranking) => JsonSerializer.Serialize(ranking, JsonOptions);
+    public static string Serialize(BottleneckRanking ranking) => JsonSerializer.Serialize(ranking, JsonFormats.Output);
 
-    public static async Task<string> WriteAsync(string repositoryRoot, BottleneckRanking ranking, CancellationToken cancellationToken = default)
+    public static Task<string> WriteAsync(string repositoryRoot, BottleneckRanking ranking, CancellationToken cancellationToken = default)
     {
         var path = PathIn(repositoryRoot);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temporary = path + ".tmp";
-        await File.WriteAllTextAsync(temporary, Serialize(ranking) + "\n", cancellationToken);
-        File.Move(temporary, path, overwrite: true);
-        return path;
+        AtomicFile.WriteAllText(path, Serialize(ranking) + "\n");
+        return Task.FromResult(path);
     }
 
     /// <summary>The saved ranking, or <c>null</c> when there is none yet.</summary>
@@ -39,7 +29,7 @@ public static class BottlenecksFile
             return null;
         try
         {
-            var ranking = JsonSerializer.Deserialize<BottleneckRanking>(File.ReadAllText(path), JsonOptions);
+            var ranking = JsonSerializer.Deserialize<BottleneckRanking>(File.ReadAllText(path), JsonFormats.Output);
             if (ranking?.Schema != BottleneckRanking.SchemaVersion)
                 throw new PerfloopException($"{path}: schema '{ranking?.Schema}' is not {BottleneckRanking.SchemaVersion}; rebuild it with 'perfloop rank --profile FILE'");
             return ranking;

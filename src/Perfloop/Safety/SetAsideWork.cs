@@ -3,6 +3,7 @@ using System.Text.Json;
 using Perfloop.Configuration;
 using Perfloop.Errors;
 using Perfloop.Git;
+using Perfloop.Storage;
 
 namespace Perfloop.Safety;
 
@@ -49,7 +50,7 @@ public static class SetAsideWork
         var now = clock.GetUtcNow();
         var marker = new Marker($"{now:yyyyMMddTHHmmss}-{Guid.NewGuid().ToString("N")[..8]}", purpose, now);
         Directory.CreateDirectory(PerfloopPaths.StateDirectory(repository.Root));
-        await WriteAtomicallyAsync(MarkerPath(repository.Root), JsonSerializer.Serialize(marker, ConfigStore.JsonOptions), cancellationToken);
+        AtomicFile.WriteAllText(MarkerPath(repository.Root), JsonSerializer.Serialize(marker, JsonFormats.State));
         var message = $"{MessagePrefix} {purpose} [{marker.Id}]";
         await repository.Git.RunAsync(["stash", "push", "--include-untracked", "--quiet", "-m", message], cancellationToken);
         var left = await repository.ChangedPathsAsync(cancellationToken);
@@ -78,7 +79,7 @@ public static class SetAsideWork
         Marker? marker;
         try
         {
-            marker = JsonSerializer.Deserialize<Marker>(await File.ReadAllTextAsync(path, cancellationToken), ConfigStore.JsonOptions);
+            marker = JsonSerializer.Deserialize<Marker>(await File.ReadAllTextAsync(path, cancellationToken), JsonFormats.State);
         }
         catch (JsonException)
         {
@@ -184,10 +185,4 @@ public static class SetAsideWork
         return null;
     }
 
-    static async Task WriteAtomicallyAsync(string path, string text, CancellationToken cancellationToken)
-    {
-        var temp = path + ".tmp";
-        await File.WriteAllTextAsync(temp, text, cancellationToken);
-        File.Move(temp, path, overwrite: true);
-    }
 }

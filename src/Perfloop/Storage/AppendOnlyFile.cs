@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace Perfloop.Journal;
+namespace Perfloop.Storage;
 
 /// <summary>
 /// Appends bytes to a file with one <c>write(2)</c> on a descriptor opened with <c>O_APPEND</c>, so every append
@@ -9,7 +9,7 @@ namespace Perfloop.Journal;
 /// .NET's <see cref="FileMode.Append"/> seeks to the end once and then writes at that offset, which two writers
 /// could interleave; hence the direct call.
 /// </summary>
-static partial class AppendOnlyFile
+public static partial class AppendOnlyFile
 {
     const int WriteOnly = 0x1;
     const int Create = 0x40;

@@ -1,0 +1,31 @@
+using Perfloop.Storage;
+
+namespace Perfloop.Tests.Storage;
+
+public class AtomicFileTests
+{
+    [Fact]
+    public void Replaces_the_whole_file_and_leaves_no_temporary_behind()
+    {
+        var directory = Directory.CreateTempSubdirectory("perfloop-atomic-").FullName;
+        try
+        {
+            var path = Path.Combine(directory, "nested", "state.json");
+            AtomicFile.WriteAllText(path, "a much longer first version");
+            AtomicFile.WriteAllText(path, "second");
+            Assert.Equal("second", File.ReadAllText(path));
+            Assert.Equal(["state.json"], Directory.GetFiles(Path.GetDirectoryName(path)!).Select(Path.GetFileName));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Config_json_is_written_the_way_a_person_would_write_it()
+    {
+        var json = System.Text.Json.JsonSerializer.Serialize(new { Bench = "make && ./app 'x'" }, JsonFormats.Config);
+        Assert.Contains("\"bench\": \"make && ./app 'x'\"", json, StringComparison.Ordinal);
+    }
+}
