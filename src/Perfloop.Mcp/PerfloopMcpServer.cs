@@ -2,7 +2,6 @@ using System.Reflection;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Perfloop.Experiments;
-using Perfloop.Processes;
 
 namespace Perfloop.Mcp;
 
@@ -21,10 +20,9 @@ public static class PerfloopMcpServer
             .ToList();
 
     /// <summary>Serves the tools on stdin/stdout until the client disconnects or <paramref name="cancellationToken"/> fires.</summary>
-    public static async Task RunAsync(string directory, ILoopReporter reporter, CancellationToken cancellationToken)
+    public static async Task RunAsync(string directory, EngineServices services, CancellationToken cancellationToken)
     {
-        var runner = new ProcessRunner();
-        using var tools = new PerfloopTools(new ExperimentController(runner, reporter, TimeProvider.System, directory), runner, directory);
+        using var tools = new PerfloopTools(services, directory);
         var toolCollection = new McpServerPrimitiveCollection<McpServerTool>();
         foreach (var tool in Tools(tools))
         {

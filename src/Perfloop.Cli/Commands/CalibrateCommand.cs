@@ -1,7 +1,7 @@
+using Perfloop.UseCases;
 using System.CommandLine;
 using Perfloop.Cli.Rendering;
 using Perfloop.Measurement;
-using Perfloop.Processes;
 
 namespace Perfloop.Cli.Commands;
 
@@ -9,7 +9,7 @@ static class CalibrateCommand
 {
     public static Command Create()
     {
-        var directory = new Option<string>("--dir") { Description = "Repository to calibrate (default: the current directory)", DefaultValueFactory = _ => "." };
+        var directory = Cli.DirectoryOption("Repository to calibrate (default: the current directory)");
         var runs = new Option<int?>("--runs") { Description = "Run pairs to measure (default: measurement.calibrationRuns in perfloop.json)" };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON on stdout (progress stays on stderr)" };
         var command = new Command("calibrate", "Measure this machine's noise for the benchmark: HEAD against itself (A/A), and the keep threshold it implies")
@@ -25,8 +25,7 @@ static class CalibrateCommand
         });
         command.SetAction((parse, cancellationToken) => CommandLine.GuardAsync(async () =>
         {
-            var report = await new NoiseCalibrationRun(new ProcessRunner())
-                .RunAsync(Path.GetFullPath(parse.GetValue(directory)!), parse.GetValue(runs), new StderrProgress(), cancellationToken);
+            var report = await Queries.CalibrateAsync(Cli.Services(machineOutput: true), new CalibrateOptions(parse.Directory(directory), parse.GetValue(runs), new StderrProgress()), cancellationToken);
             Console.Out.Write(parse.GetValue(json) ? MeasurementRendering.CalibrationJson(report) + "\n" : MeasurementRendering.CalibrationText(report));
             return 0;
         }, cancellationToken));

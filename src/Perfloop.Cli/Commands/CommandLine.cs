@@ -71,7 +71,7 @@ static class CommandLine
         }
         catch (PerfloopException e)
         {
-            await Console.Error.WriteLineAsync($"perfloop: {e.Message}");
+            await Console.Error.WriteLineAsync($"perfloop: {Mention.ForCommandLine(e.Message)}");
             return e.ExitCode;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -1,10 +1,8 @@
+using Perfloop.UseCases;
 using System.CommandLine;
 using Perfloop.Cli.Rendering;
 using Perfloop.Compare;
-using Perfloop.Configuration;
 using Perfloop.Errors;
-using Perfloop.Git;
-using Perfloop.Processes;
 
 namespace Perfloop.Cli.Commands;
 
@@ -22,7 +20,7 @@ static class CompareCommand
         format.AcceptOnlyFromAmong(Formats);
         var output = new Option<string?>("--output") { Description = "Write the report to this file instead of stdout" };
         var failOnRegression = new Option<bool>("--fail-on-regression") { Description = "Exit 3 when a benchmark is significantly worse beyond the threshold" };
-        var directory = new Option<string>("--dir") { Description = "Repository (default: the current directory)", DefaultValueFactory = _ => "." };
+        var directory = Cli.DirectoryOption("Repository (default: the current directory)");
 
         var command = new Command("compare", "Compare two refs end to end: each built in its own worktree, benchmarked interleaved, judged with an interval")
         {
@@ -30,23 +28,16 @@ static class CompareCommand
         };
         command.SetAction((parse, cancellationToken) => CommandLine.GuardAsync(async () =>
         {
-            var runner = new ProcessRunner();
-            var repository = await GitRepository.OpenAsync(runner, Path.GetFullPath(parse.GetValue(directory)!), cancellationToken);
-            var benchmarks = parse.GetValue(bench) ?? [];
-            var config = File.Exists(ConfigStore.PathIn(repository.Root))
-                ? ConfigStore.Load(repository.Root)
-                : benchmarks.Length > 0
-                    ? new PerfloopConfig { Bench = benchmarks[0] }
-                    : throw new PerfloopException($"no {PerfloopConfig.FileName} in {repository.Root} and no --bench; pass --bench CMD (and --build CMD), or run 'perfloop init'");
-
-            // Worktrees a killed compare or loop left behind; this verb owns the repository while it runs.
-            await repository.PruneWorktreesAsync(cancellationToken);
             var progress = ConsoleProgress.ForStandardError();
-            var request = new CompareRequest(parse.GetValue(baseRef)!, parse.GetValue(headRef)!) { Benchmarks = benchmarks, Build = parse.GetValue(build) };
             CompareReport report;
             try
             {
-                report = await EndToEndComparer.CompareAsync(repository, config, request, progress, cancellationToken);
+                report = await CompareRefs.RunAsync(Cli.Services(machineOutput: true), new CompareOptions(parse.Directory(directory), parse.GetValue(baseRef)!, parse.GetValue(headRef)!)
+                {
+                    Benchmarks = parse.GetValue(bench) ?? [],
+                    Build = parse.GetValue(build),
+                    Progress = progress,
+                }, cancellationToken);
             }
             finally
             {
@@ -57,7 +48,7 @@ static class CompareCommand
             {
                 "md" => CompareFormatter.Markdown(report),
                 "json" => CompareFormatter.Json(report),
-                _ => CompareFormatter.Console(report),
+                _ => CompareConsole.Render(report),
             };
             if (parse.GetValue(output) is { } file)
             {

@@ -1,9 +1,7 @@
+using Perfloop.UseCases;
 using System.CommandLine;
-using System.Diagnostics;
 using System.Reflection;
 using Perfloop.Demo;
-using Perfloop.Implementers;
-using Perfloop.Processes;
 
 namespace Perfloop.Cli.Commands;
 
@@ -20,19 +18,11 @@ static class DemoCommand
         };
         command.SetAction((parse, cancellationToken) => CommandLine.GuardAsync(async () =>
         {
-            var clock = Stopwatch.StartNew();
-            var target = parse.GetValue(directory) is { } d ? Path.GetFullPath(d) : Path.Combine(Path.GetTempPath(), $"perfloop-demo-{Guid.NewGuid().ToString("N")[..8]}");
-            var layout = await DemoSetup.PrepareAsync(new ProcessRunner(), EmbeddedFiles(), target, cancellationToken);
-            Console.WriteLine($"demo repository: {layout.RepositoryDirectory}");
-            if (layout.ProfileSummary is { } profile)
-            {
-                Console.WriteLine($"[demo] {profile}");
-            }
-
-            var summary = await RunCommand.RunLoopAsync(layout.RepositoryDirectory, new PatchSeries(layout.CandidatesDirectory), null, cancellationToken);
-            Console.WriteLine($"demo finished in {clock.Elapsed.TotalSeconds:0}s. Look at:");
-            Console.WriteLine($"  {summary.ResultsPath}");
-            Console.WriteLine($"  git -C {layout.RepositoryDirectory} log --stat");
+            var demo = await RunDemo.RunAsync(Cli.Services(), new DemoOptions(EmbeddedFiles(), parse.GetValue(directory) is { } d ? Path.GetFullPath(d) : null), cancellationToken);
+            Console.WriteLine($"done: {demo.Summary.Kept} kept of {demo.Summary.Experiments} experiments; results in {demo.Summary.ResultsPath}");
+            Console.WriteLine($"demo finished in {demo.Elapsed.TotalSeconds:0}s. Look at:");
+            Console.WriteLine($"  {demo.Summary.ResultsPath}");
+            Console.WriteLine($"  git -C {demo.Layout.RepositoryDirectory} log --stat");
             return 0;
         }, cancellationToken));
         return command;

@@ -2,7 +2,7 @@ using System.CommandLine;
 using Perfloop.Cli.Rendering;
 using Perfloop.Experiments;
 using Perfloop.Implementers;
-using Perfloop.Processes;
+using Perfloop.UseCases;
 
 namespace Perfloop.Cli.Commands;
 
@@ -22,22 +22,28 @@ static class ExperimentCommand
         var strategy = new Option<string>("--strategy") { Description = "Strategy of the domain's rotation, e.g. data-structure", DefaultValueFactory = _ => "" };
         var summary = new Option<string?>("--summary") { Description = "One-line summary of the change" };
         var allowDirty = new Option<bool>("--allow-dirty") { Description = "Set your uncommitted changes aside (git stash) until the experiment is decided or abandoned" };
-        var start = Step("start", "Open the next experiment: print its Target line and capture the oracle on the unchanged code", [target, category, impact, strategy, summary, allowDirty],
-            (controller, parse, ct) => controller.StartAsync(
-                new CandidateInfo(parse.GetValue(summary) ?? "", parse.GetValue(target)!, parse.GetValue(category)!, parse.GetValue(strategy)!, parse.GetValue(impact)!), ct, parse.GetValue(allowDirty)));
+        var noGuard = new Option<bool>("--no-guard") { Description = "Run although perfloop.json has no \"guard\" (every row then says no_guard)" };
+        var start = Step("start", "Open the next experiment: print its Target line and capture the oracle on the unchanged code", [target, category, impact, strategy, summary, allowDirty, noGuard],
+            (services, directory, parse, ct) => ExperimentSteps.StartAsync(services, new StartExperimentOptions(
+                directory,
+                new CandidateInfo(parse.GetValue(summary) ?? "", parse.GetValue(target)!, parse.GetValue(category)!, parse.GetValue(strategy)!, parse.GetValue(impact)!))
+            {
+                AllowDirty = parse.GetValue(allowDirty),
+                WithoutGuard = parse.GetValue(noGuard),
+            }, ct));
 
         var checkSummary = new Option<string?>("--summary") { Description = "One-line summary of the change you made" };
         var check = Step("check", "Verify the change: protected paths, build, output equivalence with the oracle", [checkSummary],
-            (controller, parse, ct) => controller.CheckAsync(parse.GetValue(checkSummary), ct));
+            (services, directory, parse, ct) => ExperimentSteps.CheckAsync(services, new CheckExperimentOptions(directory, parse.GetValue(checkSummary)), ct));
         var bench = Step("bench", "Benchmark baseline against the change, interleaved, until the verdict is clear", [],
-            (controller, _, ct) => controller.BenchAsync(ct));
+            (services, directory, _, ct) => ExperimentSteps.BenchAsync(services, new RepositoryOptions(directory), ct));
         var guard = Step("guard", "Run the guard (the tests) after the benchmark", [],
-            (controller, _, ct) => controller.GuardAsync(ct));
+            (services, directory, _, ct) => ExperimentSteps.GuardAsync(services, new RepositoryOptions(directory), ct));
         var reworks = new Option<int>("--max-reworks") { Description = "Guard failures the change may be reworked after (spec: 2)", DefaultValueFactory = _ => 2 };
         var decide = Step("decide", "KEEP (commit) or DISCARD (restore) by the decision tree, and record the row", [reworks],
-            (controller, parse, ct) => controller.DecideAsync(parse.GetValue(reworks), ct));
+            (services, directory, parse, ct) => ExperimentSteps.DecideAsync(services, new DecideExperimentOptions(directory, parse.GetValue(reworks)), ct));
         var abandon = Step("abandon", "Drop the experiment in progress: keep its diff, restore the tree, record a crash row", [],
-            (controller, _, ct) => controller.AbandonAsync(ct));
+            (services, directory, _, ct) => ExperimentSteps.AbandonAsync(services, new RepositoryOptions(directory), ct));
 
         foreach (var step in new[] { start, check, bench, guard, decide, abandon })
         {
@@ -47,10 +53,10 @@ static class ExperimentCommand
         return command;
     }
 
-    static Command Step(string name, string description, IReadOnlyList<Option> options, Func<ExperimentController, ParseResult, CancellationToken, Task<StepReport>> call)
+    static Command Step(string name, string description, IReadOnlyList<Option> options, Func<EngineServices, string, ParseResult, CancellationToken, Task<StepReport>> call)
     {
         var json = new Option<bool>("--json") { Description = "Print the step's result as JSON (schema perfloop.step/v1) on stdout" };
-        var directory = new Option<string>("--dir") { Description = "Repository (default: the current directory)", DefaultValueFactory = _ => "." };
+        var directory = Cli.DirectoryOption();
         var command = new Command(name, description) { json, directory };
         foreach (var option in options)
         {
@@ -60,9 +66,7 @@ static class ExperimentCommand
         command.SetAction((parse, cancellationToken) => CommandLine.GuardAsync(async () =>
         {
             var asJson = parse.GetValue(json);
-            var reporter = new ConsoleReporter(asJson ? Console.Error : Console.Out, Console.Error);
-            var controller = new ExperimentController(new ProcessRunner(), reporter, TimeProvider.System, Path.GetFullPath(parse.GetValue(directory)!));
-            var report = await call(controller, parse, cancellationToken);
+            var report = NextStepWords.Render(await call(Cli.Services(machineOutput: asJson), parse.Directory(directory), parse, cancellationToken));
             if (asJson)
             {
                 JsonOutput.Write(report);

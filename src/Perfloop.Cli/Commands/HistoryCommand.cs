@@ -1,7 +1,6 @@
+using Perfloop.UseCases;
 using System.CommandLine;
 using Perfloop.Cli.Rendering;
-using Perfloop.Policies;
-using Perfloop.Processes;
 
 namespace Perfloop.Cli.Commands;
 
@@ -10,14 +9,14 @@ static class HistoryCommand
     public static Command Create()
     {
         var json = new Option<bool>("--json") { Description = "Print the review as JSON (schema perfloop.history/v1) on stdout" };
-        var directory = new Option<string>("--dir") { Description = "Repository (default: the current directory)", DefaultValueFactory = _ => "." };
+        var directory = Cli.DirectoryOption("Repository (default: the current directory)");
         var command = new Command("history", "Review the experiment history: where improving commits cluster (focus), what failed 3+ times (avoid), techniques that worked")
         {
             json, directory,
         };
         command.SetAction((parse, cancellationToken) => CommandLine.GuardAsync(async () =>
         {
-            var review = await HistoryReview.ForDirectoryAsync(new ProcessRunner(), Path.GetFullPath(parse.GetValue(directory)!), cancellationToken);
+            var review = await Queries.HistoryAsync(Cli.Services(machineOutput: true), new RepositoryOptions(parse.Directory(directory)), cancellationToken);
             if (parse.GetValue(json))
             {
                 JsonOutput.Write(review);

@@ -1,6 +1,6 @@
+using Perfloop.UseCases;
 using System.CommandLine;
 using Perfloop.Init;
-using Perfloop.Processes;
 
 namespace Perfloop.Cli.Commands;
 
@@ -15,7 +15,7 @@ static class InitCommand
         var guard = new Option<string?>("--guard") { Description = "Shell command that must pass after every candidate (your tests)" };
         var domain = new Option<string>("--domain") { Description = $"What to optimize: {Domains.Domains.Names}", DefaultValueFactory = _ => "cpu" };
         var force = new Option<bool>("--force") { Description = "Overwrite an existing perfloop.json" };
-        var directory = new Option<string>("--dir") { Description = "Repository to set up (default: the current directory)", DefaultValueFactory = _ => "." };
+        var directory = Cli.DirectoryOption("Repository to set up (default: the current directory)");
 
         var command = new Command("init", "Set up perfloop.json and .perfloop/conventions.md in a git repository")
         {
@@ -23,7 +23,7 @@ static class InitCommand
         };
         command.SetAction((parse, cancellationToken) => CommandLine.GuardAsync(async () =>
         {
-            var result = await ProjectInitializer.InitAsync(new ProcessRunner(), new InitOptions(Path.GetFullPath(parse.GetValue(directory)!), parse.GetValue(bench) ?? "")
+            var result = await Tools.InitAsync(Cli.Services(), new InitOptions(parse.Directory(directory), parse.GetValue(bench) ?? "")
             {
                 Build = parse.GetValue(build),
                 Oracles = parse.GetValue(oracle) ?? [],

@@ -1,9 +1,6 @@
+using Perfloop.UseCases;
 using System.CommandLine;
 using Perfloop.Cli.Rendering;
-using Perfloop.Configuration;
-using Perfloop.Git;
-using Perfloop.Implementers.Knobs;
-using Perfloop.Processes;
 
 namespace Perfloop.Cli.Commands;
 
@@ -11,7 +8,7 @@ static class KnobsCommand
 {
     public static Command Create()
     {
-        var directory = new Option<string>("--dir") { Description = "Repository to audit (default: the current directory)", DefaultValueFactory = _ => "." };
+        var directory = Cli.DirectoryOption("Repository to audit (default: the current directory)");
         var json = new Option<bool>("--json") { Description = "Print the findings as JSON on stdout" };
         var audit = new Command("audit", "Re-measure every runtime knob the project sets: HEAD against HEAD with that knob back at its default; flags knobs now pointless or harmful")
         {
@@ -19,21 +16,20 @@ static class KnobsCommand
         };
         audit.SetAction((parse, cancellationToken) => CommandLine.GuardAsync(async () =>
         {
-            var repository = await GitRepository.OpenAsync(new ProcessRunner(), Path.GetFullPath(parse.GetValue(directory)!), cancellationToken);
-            var config = ConfigStore.Load(repository.Root);
-            await repository.PruneWorktreesAsync(cancellationToken);
-            var entries = await KnobAudit.RunAsync(repository, config, ConsoleProgress.ForStandardError(), cancellationToken);
+            var progress = ConsoleProgress.ForStandardError();
+            var audit = await Tools.AuditKnobsAsync(Cli.Services(machineOutput: true), new KnobAuditOptions(parse.Directory(directory), progress), cancellationToken);
+            progress.EndLine();
             if (parse.GetValue(json))
             {
-                JsonOutput.Write(entries);
+                JsonOutput.Write(audit.Entries);
             }
-            else if (entries.Count == 0)
+            else if (audit.Entries.Count == 0)
             {
-                Console.WriteLine($"no runtime knob is set away from its default in {Path.GetFileName(ProjectLocator.Find(repository.Root, config.Build))}");
+                Console.WriteLine($"no runtime knob is set away from its default in {Path.GetFileName(audit.ProjectFile)}");
             }
             else
             {
-                foreach (var entry in entries)
+                foreach (var entry in audit.Entries)
                 {
                     Console.WriteLine($"{entry.Knob}={entry.Value}: {entry.Finding}");
                 }

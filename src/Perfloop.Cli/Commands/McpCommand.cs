@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Perfloop.Cli.Rendering;
 using Perfloop.Errors;
 using Perfloop.Mcp;
 
@@ -10,14 +9,14 @@ static class McpCommand
 {
     public static Command Create()
     {
-        var directory = new Option<string>("--dir") { Description = "Repository the tools work on (default: the current directory)", DefaultValueFactory = _ => "." };
+        var directory = Cli.DirectoryOption("Repository the tools work on (default: the current directory)");
         var command = new Command("mcp", "Serve Perfloop's experiment steps and status as MCP tools over stdio, for an AI agent")
         {
             directory,
         };
         command.SetAction((parse, cancellationToken) => CommandLine.GuardAsync(async () =>
         {
-            var root = Path.GetFullPath(parse.GetValue(directory)!);
+            var root = parse.Directory(directory);
             if (!Directory.Exists(root))
             {
                 throw new PerfloopException($"--dir: directory not found: {root}");
@@ -26,7 +25,7 @@ static class McpCommand
             try
             {
                 // Stdout belongs to the protocol: every line the loop prints goes to stderr.
-                await PerfloopMcpServer.RunAsync(root, new ConsoleReporter(Console.Error, Console.Error), cancellationToken);
+                await PerfloopMcpServer.RunAsync(root, Cli.Services(machineOutput: true), cancellationToken);
                 return 0;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -1,3 +1,4 @@
+using Perfloop.UseCases;
 using System.CommandLine;
 using Perfloop.Cli.Rendering;
 using Perfloop.Errors;
@@ -26,7 +27,7 @@ static class MethodOracleCommand
         });
         command.SetAction((parse, cancellationToken) => CommandLine.GuardAsync(() =>
         {
-            var report = MethodOracle.Compare(new MethodOracleRequest(
+            var report = Tools.CompareMethod(new MethodOracleRequest(
                 parse.GetValue(target.Baseline)!, parse.GetValue(target.Candidate)!, MethodName.Parse(parse.GetValue(target.Method)!), target.Inputs(parse), parse.GetValue(tolerance)));
             if (parse.GetValue(json))
             {

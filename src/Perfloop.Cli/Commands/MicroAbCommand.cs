@@ -1,3 +1,4 @@
+using Perfloop.UseCases;
 using System.CommandLine;
 using System.Globalization;
 using Perfloop.Cli.Rendering;
@@ -39,7 +40,7 @@ static class MicroAbCommand
                 MaxDuration = TimeSpan.FromSeconds(parse.GetValue(maxSeconds)),
             };
             Console.Error.WriteLine($"[micro-ab] {request.Method}: loading both builds, warming up to tier-1 ({MethodBenchmark.RuntimeSettings()})");
-            var report = MethodBenchmark.Run(request, cancellationToken);
+            var report = Tools.BenchmarkMethod(request, cancellationToken);
             if (parse.GetValue(json))
             {
                 JsonOutput.Write(new

@@ -1,5 +1,5 @@
+using Perfloop.UseCases;
 using System.CommandLine;
-using Perfloop.Processes;
 using Perfloop.Ranking;
 
 namespace Perfloop.Cli.Commands;
@@ -23,12 +23,12 @@ static class ProfileCommand
         command.SetAction((parse, cancellationToken) => CommandLine.GuardAsync(async () =>
         {
             // The program's own output goes to stderr so stdout stays the table or the JSON.
-            var request = new ProfileRequest(Path.GetFullPath(parse.GetValue(options.Directory)!), parse.GetValue(commandLine)!)
+            var request = new ProfileRequest(parse.Directory(options.Directory), parse.GetValue(commandLine)!)
             {
                 TracePath = parse.GetValue(output),
                 OnOutputLine = line => Console.Error.WriteLine(line),
             };
-            var outcome = await ProfileRecorder.RecordAndRankAsync(new ProcessRunner(), request, cancellationToken);
+            var outcome = await Tools.ProfileAsync(Cli.Services(machineOutput: true), request, cancellationToken);
             if (!outcome.Process.Succeeded)
                 await Console.Error.WriteLineAsync($"perfloop: note: the command exited with code {outcome.Process.ExitCode}; the profile covers the run up to then");
             await Console.Error.WriteLineAsync($"trace: {Path.GetRelativePath(Environment.CurrentDirectory, outcome.TracePath)}");

@@ -1,6 +1,6 @@
+using Perfloop.UseCases;
 using System.CommandLine;
 using Perfloop.Cli.Rendering;
-using Perfloop.Processes;
 using Perfloop.Ranking;
 
 namespace Perfloop.Cli.Commands;
@@ -15,7 +15,7 @@ static class RankCommand
         options.AddTo(command);
         command.SetAction((parse, cancellationToken) => CommandLine.GuardAsync(async () =>
         {
-            var outcome = await RankingWorkflow.RankAsync(new ProcessRunner(), Path.GetFullPath(parse.GetValue(options.Directory)!), parse.GetValue(profile)!, cancellationToken);
+            var outcome = await Tools.RankAsync(Cli.Services(machineOutput: true), parse.Directory(options.Directory), parse.GetValue(profile)!, cancellationToken);
             options.Render(parse, outcome);
             return 0;
         }, cancellationToken));
@@ -27,7 +27,7 @@ static class RankCommand
 sealed record RankingOptions(Option<string> Directory, Option<int> Top, Option<bool> Json, Option<bool> IncludeExternal)
 {
     public static RankingOptions Create() => new(
-        new Option<string>("--dir") { Description = "Repository the profile belongs to (default: the current directory)", DefaultValueFactory = _ => "." },
+        Cli.DirectoryOption("Repository the profile belongs to (default: the current directory)"),
         new Option<int>("--top") { Description = "Rows in the table", DefaultValueFactory = _ => 15 },
         new Option<bool>("--json") { Description = "Print bottlenecks.json to stdout instead of the table" },
         new Option<bool>("--include-external") { Description = "Show runtime, library and kernel code in the table too (never a target)" });

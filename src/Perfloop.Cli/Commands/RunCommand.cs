@@ -1,11 +1,6 @@
-using System.CommandLine;
-using Perfloop.Cli.Rendering;
-using Perfloop.Errors;
-using Perfloop.Experiments;
-using Perfloop.Git;
 using Perfloop.Implementers;
-using Perfloop.Implementers.Knobs;
-using Perfloop.Processes;
+using Perfloop.UseCases;
+using System.CommandLine;
 
 namespace Perfloop.Cli.Commands;
 
@@ -32,10 +27,11 @@ static class RunCommand
         var maxMinutes = new Option<double?>("--max-minutes") { Description = "Start no new experiment after this many minutes" };
         var targetSpeedup = new Option<double?>("--target-speedup") { Description = "Stop once the kept changes reach this cumulative speedup (e.g. 1.5)" };
         var allowDirty = new Option<bool>("--allow-dirty") { Description = "Set your uncommitted changes aside (git stash) for the run and give them back at its end" };
-        var directory = new Option<string>("--dir") { Description = "Repository to optimize (default: the current directory)", DefaultValueFactory = _ => "." };
+        var noGuard = new Option<bool>("--no-guard") { Description = "Run although perfloop.json has no \"guard\" (a change that breaks the tests could then be kept; every row says no_guard)" };
+        var directory = Cli.DirectoryOption("Repository to optimize (default: the current directory)");
         var command = new Command("run", "Run the experiment loop: each candidate (a patch, or an AI agent's change per target) is checked, measured, guarded, then kept as a commit or discarded")
         {
-            candidates, agent, knobs, targets, agentTimeout, maxExperiments, maxMinutes, targetSpeedup, allowDirty, directory,
+            candidates, agent, knobs, targets, agentTimeout, maxExperiments, maxMinutes, targetSpeedup, allowDirty, noGuard, directory,
         };
         command.Validators.Add(result =>
         {
@@ -66,53 +62,27 @@ static class RunCommand
         });
         command.SetAction((parse, cancellationToken) => CommandLine.GuardAsync(async () =>
         {
-            var root = Path.GetFullPath(parse.GetValue(directory)!);
-            var candidateDirectory = parse.GetValue(candidates) is { } folder ? Path.GetFullPath(folder) : null;
-            IImplementer implementer;
-            if (parse.GetValue(knobs))
-            {
-                var explorer = KnobExplorer.Plan((await GitRepository.OpenAsync(new ProcessRunner(), root, cancellationToken)).Root);
-                KnobLines.WritePlan(Console.Error, explorer);
-                implementer = explorer;
-            }
-            else
-            {
-                implementer = parse.GetValue(agent) is { } command
-                    ? await AgentImplementer.OpenAsync(
-                        new ProcessRunner(),
-                        root,
-                        new AgentSettings(command, parse.GetValue(agentTimeout) is > 0 and < 1e7 and var seconds
-                            ? TimeSpan.FromSeconds(seconds)
-                            : throw new PerfloopException("--agent-timeout: must be a positive number of seconds (below 10 million)")),
-                        parse.GetValue(targets) is { } file ? Path.GetFullPath(file) : null,
-                        cancellationToken)
-                    : new PatchSeries(candidateDirectory!);
-            }
-
-            var options = new RunOptions(root, implementer)
+            CandidateSource source = parse.GetValue(knobs)
+                ? new RuntimeKnobs()
+                : parse.GetValue(agent) is { } agentCommand
+                    ? new AgentCommand(
+                        agentCommand,
+                        // An impossible timeout reaches the engine as zero, which refuses it with one line.
+                        parse.GetValue(agentTimeout) is > 0 and < 1e7 and var seconds ? TimeSpan.FromSeconds(seconds) : TimeSpan.Zero,
+                        parse.GetValue(targets) is { } file ? Path.GetFullPath(file) : null)
+                    : new PatchFolder(Path.GetFullPath(parse.GetValue(candidates)!));
+            var options = new RunLoopOptions(parse.Directory(directory), source)
             {
                 MaxExperiments = parse.GetValue(maxExperiments),
                 MaxMinutes = parse.GetValue(maxMinutes),
                 TargetSpeedup = parse.GetValue(targetSpeedup),
                 AllowDirty = parse.GetValue(allowDirty),
-                // A patch queue resumes after an interruption; an agent's or the knob explorer's candidates are made afresh.
-                CandidateSource = candidateDirectory is null ? null : "patches:" + candidateDirectory,
+                WithoutGuard = parse.GetValue(noGuard),
             };
-            await RunLoopAsync(options, cancellationToken);
+            var summary = await RunLoop.RunAsync(Cli.Services(), options, cancellationToken);
+            Console.WriteLine($"done: {summary.Kept} kept of {summary.Experiments} experiments; results in {summary.ResultsPath}");
             return 0;
         }, cancellationToken));
         return command;
-    }
-
-    public static Task<SessionSummary> RunLoopAsync(string directory, IImplementer implementer, int? maxExperiments, CancellationToken cancellationToken) =>
-        RunLoopAsync(new RunOptions(directory, implementer) { MaxExperiments = maxExperiments }, cancellationToken);
-
-    public static async Task<SessionSummary> RunLoopAsync(RunOptions options, CancellationToken cancellationToken)
-    {
-        var reporter = new ConsoleReporter(Console.Out, Console.Error);
-        var session = new ExperimentSession(new ProcessRunner(), reporter, TimeProvider.System);
-        var summary = await session.RunAsync(options, cancellationToken);
-        Console.WriteLine($"done: {summary.Kept} kept of {summary.Experiments} experiments; results in {summary.ResultsPath}");
-        return summary;
     }
 }

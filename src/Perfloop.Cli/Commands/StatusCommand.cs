@@ -1,8 +1,7 @@
+using Perfloop.UseCases;
 using System.CommandLine;
 using System.Globalization;
 using Perfloop.Cli.Rendering;
-using Perfloop.Experiments;
-using Perfloop.Processes;
 
 namespace Perfloop.Cli.Commands;
 
@@ -11,15 +10,14 @@ static class StatusCommand
     public static Command Create()
     {
         var json = new Option<bool>("--json") { Description = "Print the status as JSON (schema perfloop.status/v1) on stdout" };
-        var directory = new Option<string>("--dir") { Description = "Repository (default: the current directory)", DefaultValueFactory = _ => "." };
+        var directory = Cli.DirectoryOption("Repository (default: the current directory)");
         var command = new Command("status", "Where the session stands: experiment number, counts, rotation/plateau/stuck state, what to do next")
         {
             json, directory,
         };
         command.SetAction((parse, cancellationToken) => CommandLine.GuardAsync(async () =>
         {
-            var controller = new ExperimentController(new ProcessRunner(), new ConsoleReporter(Console.Error, Console.Error), TimeProvider.System, Path.GetFullPath(parse.GetValue(directory)!));
-            var status = await controller.StatusAsync(cancellationToken);
+            var status = NextStepWords.Render(await ExperimentSteps.StatusAsync(Cli.Services(machineOutput: true), new RepositoryOptions(parse.Directory(directory)), cancellationToken));
             if (parse.GetValue(json))
             {
                 JsonOutput.Write(status);

@@ -1,8 +1,6 @@
+using Perfloop.UseCases;
 using System.CommandLine;
 using Perfloop.Cli.Rendering;
-using Perfloop.Git;
-using Perfloop.Measurement;
-using Perfloop.Processes;
 
 namespace Perfloop.Cli.Commands;
 
@@ -11,7 +9,7 @@ static class VerdictCommand
     public static Command Create()
     {
         var experiment = new Argument<int>("N") { Description = "Experiment number (the first column of .perfloop/results.tsv)" };
-        var directory = new Option<string>("--dir") { Description = "Repository (default: the current directory)", DefaultValueFactory = _ => "." };
+        var directory = Cli.DirectoryOption("Repository (default: the current directory)");
         var json = new Option<bool>("--json") { Description = "Print the verdict as JSON on stdout" };
         var command = new Command("verdict", "Recompute an experiment's verdict from its kept samples (.perfloop/experiments/N/samples.tsv)")
         {
@@ -19,8 +17,7 @@ static class VerdictCommand
         };
         command.SetAction((parse, cancellationToken) => CommandLine.GuardAsync(async () =>
         {
-            var repository = await GitRepository.OpenAsync(new ProcessRunner(), Path.GetFullPath(parse.GetValue(directory)!), cancellationToken);
-            var verdict = VerdictReplay.Load(repository.Root, parse.GetValue(experiment));
+            var verdict = await Queries.VerdictAsync(Cli.Services(), new VerdictOptions(parse.Directory(directory), parse.GetValue(experiment)), cancellationToken);
             Console.Out.WriteLine(parse.GetValue(json) ? MeasurementRendering.VerdictJson(verdict) : MeasurementRendering.VerdictLine(verdict));
             return 0;
         }, cancellationToken));

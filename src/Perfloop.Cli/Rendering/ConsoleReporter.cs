@@ -1,3 +1,4 @@
+using Perfloop.Errors;
 using Perfloop.Experiments;
 
 namespace Perfloop.Cli.Rendering;
@@ -7,13 +8,13 @@ sealed class ConsoleReporter(TextWriter output, TextWriter details) : ILoopRepor
 {
     public void Status(string line)
     {
-        output.WriteLine(line);
+        output.WriteLine(Mention.ForCommandLine(line));
         output.Flush();
     }
 
     public void Detail(string line)
     {
-        details.WriteLine("  " + line);
+        details.WriteLine("  " + Mention.ForCommandLine(line));
         details.Flush();
     }
 }

@@ -8,12 +8,10 @@ using Perfloop.Statistics;
 
 namespace Perfloop.Compare;
 
-/// <summary>Renders a <see cref="CompareReport"/> as plain text, GitHub-flavoured markdown, or versioned JSON.</summary>
+/// <summary>Renders a <see cref="CompareReport"/> as GitHub-flavoured markdown or versioned JSON, and the figures every rendering shares.</summary>
 public static class CompareFormatter
 {
     static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
-
-    static readonly string[] ConsoleHeader = ["benchmark", "base", "head", "head/base [interval]", "change", "verdict", "peak RSS", "allocations", "pairs"];
 
     /// <summary>The spec's loop line: <c>[experiment N] E2E: 200.3ms → 101.2ms (1.98x)</c>.</summary>
     public static string EndToEndLine(int experiment, CompareReport report, BenchmarkComparison benchmark)
@@ -23,41 +21,6 @@ public static class CompareFormatter
         var speedup = benchmark.Speedup(report.Direction) is { } s ? s.ToString("0.00", Invariant) + "x" : "n/a";
         return string.Create(Invariant,
             $"[experiment {experiment}] E2E: {Value(benchmark.BaseMedian, report.Unit)} → {Value(benchmark.HeadMedian, report.Unit)} ({speedup})");
-    }
-
-    public static string Console(CompareReport report)
-    {
-        ArgumentNullException.ThrowIfNull(report);
-        var text = new StringBuilder();
-        text.Append(Invariant, $"base {report.Base.Ref} ({CommitId.Abbreviate(report.Base.Commit)}) → head {report.Head.Ref} ({CommitId.Abbreviate(report.Head.Commit)})\n");
-        text.Append(Invariant, $"{report.Metric}, {DirectionWords(report.Direction)}; same within ±{report.ThresholdPct:0.##}%\n\n");
-        var rows = new List<string[]> { ConsoleHeader };
-        rows.AddRange(report.Benchmarks.Select(b => new[]
-        {
-            b.Name,
-            Value(b.BaseMedian, report.Unit),
-            Value(b.HeadMedian, report.Unit),
-            RatioText(b.Estimate),
-            ChangeText(b.Estimate),
-            VerdictText(report, b),
-            PairText(b.PeakRssMb, "MB"),
-            PairText(b.Allocations, ""),
-            b.Pairs.ToString(Invariant),
-        }));
-        var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
-        foreach (var row in rows)
-        {
-            text.Append(string.Join("  ", row.Select((cell, c) => cell.PadRight(widths[c]))).TrimEnd()).Append('\n');
-        }
-
-        text.Append('\n');
-        foreach (var b in report.Benchmarks)
-        {
-            text.Append(Invariant, $"{b.Name}: {b.Command}\n  {(b.Failure is { } f ? "failed: " + f : b.StopReason)}\n");
-        }
-
-        text.Append(Invariant, $"{Conclusion(report)}\n");
-        return text.ToString();
     }
 
     /// <summary>A section fit for a pull-request comment or a CI job summary.</summary>
@@ -252,22 +215,22 @@ public static class CompareFormatter
             : "Inconclusive: the measurement budget ended before the interval settled; no regression shown.";
     }
 
-    static string VerdictText(CompareReport report, BenchmarkComparison b) =>
+    public static string VerdictText(CompareReport report, BenchmarkComparison b) =>
         b.Verdict == CompareVerdict.Better ? $"{report.VerdictWord(b.Verdict)} ({SpeedupText(report, b)})" : report.VerdictWord(b.Verdict);
 
     static string SpeedupText(CompareReport report, BenchmarkComparison b) =>
         b.Speedup(report.Direction) is { } s ? s.ToString("0.00", Invariant) + "×" : "";
 
-    static string RatioText(RatioEstimate? e) => e switch
+    public static string RatioText(RatioEstimate? e) => e switch
     {
         null => "—",
         { IsBounded: true } => string.Create(Invariant, $"{e.Ratio:0.000} [{e.Low:0.000}, {e.High:0.000}]"),
         _ => string.Create(Invariant, $"{e.Ratio:0.000} [too few pairs]"),
     };
 
-    static string ChangeText(RatioEstimate? e) => e is null ? "—" : string.Create(Invariant, $"{e.DeltaPct:+0.0;-0.0;0.0}%");
+    public static string ChangeText(RatioEstimate? e) => e is null ? "—" : string.Create(Invariant, $"{e.DeltaPct:+0.0;-0.0;0.0}%");
 
-    static string PairText(MedianPair? pair, string unit) => pair switch
+    public static string PairText(MedianPair? pair, string unit) => pair switch
     {
         null => "—",
         _ => $"{Plain(pair.Base, unit)} → {Plain(pair.Head, unit)}",
@@ -275,7 +238,7 @@ public static class CompareFormatter
 
     static string Plain(double? value, string unit) => value is { } v ? Format(v) + unit : "?";
 
-    static string Value(double? value, string unit) => value is { } v ? Format(v) + unit : "—";
+    public static string Value(double? value, string unit) => value is { } v ? Format(v) + unit : "—";
 
     /// <summary>Three significant digits for small values, one decimal above 100, grouped digits above 10,000 (allocation counts).</summary>
     static string Format(double value) => Math.Abs(value) switch
@@ -285,6 +248,6 @@ public static class CompareFormatter
         _ => value.ToString("0.###", Invariant),
     };
 
-    static string DirectionWords(MetricDirection direction) => direction == MetricDirection.LowerIsBetter ? "lower is better" : "higher is better";
+    public static string DirectionWords(MetricDirection direction) => direction == MetricDirection.LowerIsBetter ? "lower is better" : "higher is better";
 
 }

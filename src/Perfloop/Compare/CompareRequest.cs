@@ -11,4 +11,10 @@ public sealed record CompareRequest(string BaseRef, string HeadRef)
 
     /// <summary>Shell command that builds each side; null means the config's <c>build</c>.</summary>
     public string? Build { get; init; }
+
+    /// <summary>The metric to judge on; null means the one perfloop.json selects.</summary>
+    public Measurement.SelectedMetric? Metric { get; init; }
+
+    /// <summary>The threshold of "same"; null means the configured one (a session passes its calibrated threshold).</summary>
+    public double? ThresholdPct { get; init; }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Perfloop.Configuration;
-using Perfloop.Domains;
 using Perfloop.Errors;
 using Perfloop.Git;
 using Perfloop.Measurement;
@@ -50,12 +49,13 @@ public static class EndToEndComparer
         var benchmarks = request.Benchmarks.Count > 0 ? request.Benchmarks : [config.Bench];
         if (benchmarks.Any(string.IsNullOrWhiteSpace))
         {
-            throw new PerfloopException($"no benchmark command: pass --bench CMD or set \"bench\" in {PerfloopConfig.FileName}");
+            throw new PerfloopException($"no benchmark command: pass {Mention.Input("bench")} CMD or set \"bench\" in {PerfloopConfig.FileName}");
         }
 
         var build = request.Build ?? config.Build;
-        var direction = domain.Goal == MetricGoal.LowerIsBetter ? MetricDirection.LowerIsBetter : MetricDirection.HigherIsBetter;
-        var threshold = config.Thresholds.KeepPct ?? domain.KeepThresholdPct;
+        var metric = request.Metric ?? MetricSelection.Select(config, domain);
+        var direction = metric.Direction;
+        var threshold = request.ThresholdPct ?? KeepThreshold.Configured(config, domain);
         var design = new SequentialDesign(config.Measurement.MinRuns, config.Measurement.MaxRuns);
 
         var baseInfo = await ResolveAsync(repository, request.BaseRef, cancellationToken);
@@ -97,9 +97,9 @@ public static class EndToEndComparer
             var command = benchmarks[i];
             var name = benchmarks.Count == 1 ? "bench" : string.Create(CultureInfo.InvariantCulture, $"bench{i + 1}");
             progress?.Stage($"benchmarking {name} ({command}): base and head interleaved, {design.MinPairs}–{design.MaxPairs} pairs");
-            var benchmark = new InterleavedBenchmark(repository.Runner, command, domain.PrimaryMetric, direction);
+            var benchmark = new InterleavedBenchmark(repository.Runner, command, metric);
             var comparison = await benchmark.RunAsync(baseTree.Directory, headTree.Directory, plan, threshold, progress, cancellationToken);
-            comparisons.Add(Summarize(name, command, domain.PrimaryMetric, comparison));
+            comparisons.Add(Summarize(name, command, metric.Name, comparison));
         }
 
         return new CompareReport
@@ -107,8 +107,8 @@ public static class EndToEndComparer
             Base = baseInfo,
             Head = headInfo,
             Domain = domain.Name,
-            Metric = domain.PrimaryMetric,
-            Unit = domain.MetricUnit,
+            Metric = metric.Name,
+            Unit = metric.Unit,
             Direction = direction,
             ThresholdPct = threshold,
             Alpha = design.Alpha,
@@ -185,18 +185,10 @@ public static class EndToEndComparer
             throw new PerfloopException($"'{reference}' is not a git revision; give a commit, branch or tag such as main or HEAD~1");
         }
 
-        var resolved = await repository.Git.TryRunAsync(["rev-parse", "--verify", "-q", "--end-of-options", reference + "^{commit}"], cancellationToken);
-        if (!resolved.Succeeded)
-        {
-            throw new PerfloopException($"unknown revision '{reference}' in {repository.Root}; give a commit, branch or tag (git log --oneline shows them)");
-        }
-
-        var commit = resolved.StdoutText.Trim();
-        var subject = await repository.Git.TryRunAsync(["log", "-1", "--format=%s", commit], cancellationToken);
-        return new RefInfo(reference, commit, subject.Succeeded ? subject.StdoutText.Trim() : "");
+        var commit = await repository.ResolveCommitAsync(reference, cancellationToken)
+            ?? throw new PerfloopException($"unknown revision '{reference}' in {repository.Root}; give a commit, branch or tag (git log --oneline shows them)");
+        return new RefInfo(reference, commit, await repository.SubjectAsync(commit, cancellationToken));
     }
-
-
 
     static string LastLine(string text)
     {

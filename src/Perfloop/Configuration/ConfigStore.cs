@@ -74,6 +74,11 @@ public static class ConfigStore
             Fail("$.bench", "the benchmark command is missing; set it or run 'perfloop init --bench CMD'");
         }
 
+        if (config.Guard is { } guard && string.IsNullOrWhiteSpace(guard))
+        {
+            Fail("$.guard", "is empty; give the command that must pass (the tests), or remove the key and run with --no-guard");
+        }
+
         for (var i = 0; i < config.Oracles.Count; i++)
         {
             if (string.IsNullOrWhiteSpace(config.Oracles[i]?.Command))

@@ -21,15 +21,7 @@ public static class Conventions
         text.AppendLine();
         text.AppendLine(GuardHeading);
         text.AppendLine();
-        text.AppendLine("The command that must pass after every benchmarked candidate (spec step 10). Leave the block empty for no guard.");
-        text.AppendLine();
-        text.AppendLine("```sh");
-        if (!string.IsNullOrWhiteSpace(guardCommand))
-        {
-            text.AppendLine(guardCommand.Trim());
-        }
-
-        text.AppendLine("```");
+        text.AppendLine(GuardSection(guardCommand));
         text.AppendLine();
         text.AppendLine("## Domain");
         text.AppendLine();
@@ -37,7 +29,7 @@ public static class Conventions
         if (effectiveThreshold is not null)
         {
             text.AppendLine();
-            text.AppendLine("## Effective threshold");
+            text.AppendLine(EffectiveThresholdHeading);
             text.AppendLine();
             text.AppendLine(effectiveThreshold);
         }
@@ -68,6 +60,54 @@ public static class Conventions
         var first = section.Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0);
         return first;
     }
+
+    /// <summary>
+    /// The same notes with <paramref name="heading"/>'s section body replaced by <paramref name="body"/> (the section is
+    /// appended when missing); every other line the user wrote is kept.
+    /// </summary>
+    public static string WithSection(string markdown, string heading, string body)
+    {
+        var lines = markdown.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n').ToList();
+        var start = lines.FindIndex(l => l.Trim().Equals(heading, StringComparison.OrdinalIgnoreCase));
+        List<string> section = [heading, "", .. body.TrimEnd('\n').Split('\n'), ""];
+        if (start < 0)
+        {
+            return string.Join('\n', lines) + "\n\n" + string.Join('\n', section);
+        }
+
+        var end = start + 1;
+        while (end < lines.Count && !lines[end].StartsWith("## ", StringComparison.Ordinal))
+        {
+            end++;
+        }
+
+        lines.RemoveRange(start, end - start);
+        lines.InsertRange(start, section);
+        return string.Join('\n', lines).TrimEnd('\n') + "\n";
+    }
+
+    /// <summary>The body of the <c>## Guard</c> section for <paramref name="guardCommand"/> (null: no guard).</summary>
+    public static string GuardSection(string? guardCommand) =>
+        "The command that must pass after every benchmarked candidate (spec step 10), from perfloop.json's \"guard\" (edit it there).\n\n```sh\n"
+        + (string.IsNullOrWhiteSpace(guardCommand) ? "" : guardCommand.Trim() + "\n") + "```";
+
+    /// <summary>Makes the <c>## Guard</c> section of conventions.md show <paramref name="guardCommand"/>, creating the file when needed.</summary>
+    public static void WriteGuard(string repositoryRoot, string? guardCommand, string domain)
+    {
+        var path = PathIn(repositoryRoot);
+        var text = File.Exists(path) ? WithSection(File.ReadAllText(path), GuardHeading, GuardSection(guardCommand)) : Render(guardCommand, domain);
+        Storage.AtomicFile.WriteAllText(path, text);
+    }
+
+    /// <summary>Records the session's effective threshold in conventions.md, keeping everything else in it.</summary>
+    public static void WriteEffectiveThreshold(string repositoryRoot, string? guardCommand, string domain, string effectiveThreshold)
+    {
+        var path = PathIn(repositoryRoot);
+        var text = File.Exists(path) ? File.ReadAllText(path) : Render(guardCommand, domain);
+        Storage.AtomicFile.WriteAllText(path, WithSection(text, EffectiveThresholdHeading, effectiveThreshold));
+    }
+
+    public const string EffectiveThresholdHeading = "## Effective threshold";
 
     public static string? LoadGuard(string repositoryRoot)
     {

@@ -22,6 +22,12 @@ public sealed record PerfloopConfig
     /// <summary>Shell command whose run is the benchmark; required.</summary>
     public string Bench { get; init; } = "";
 
+    /// <summary>
+    /// Shell command that must pass after every benchmarked candidate (the tests). Committed with the rest of the setup so
+    /// every clone and CI machine has it; <c>.perfloop/conventions.md</c> shows it under <c>## Guard</c>.
+    /// </summary>
+    public string? Guard { get; init; }
+
     /// <summary>Representative runs whose output must never change.</summary>
     public IReadOnlyList<OracleSpec> Oracles { get; init; } = [];
 

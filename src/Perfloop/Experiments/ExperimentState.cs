@@ -66,7 +66,16 @@ public sealed record ExperimentState
 
     public string Summary { get; init; } = "";
 
+    /// <summary>Who wrote the change (a patch's From and Date), kept as its KEEP commit's author; null for Perfloop's own identity.</summary>
+    public Git.CommitAuthor? Author { get; init; }
+
+    /// <summary>The change's own description (a patch's message body), kept in its KEEP commit.</summary>
+    public string? Body { get; init; }
+
     public double ThresholdPct { get; init; }
+
+    /// <summary>The user chose to run without a guard (perfloop.json has none): every row of this experiment says no_guard.</summary>
+    public bool WithoutGuard { get; init; }
 
     public IReadOnlyList<string> Paths { get; init; } = [];
 

@@ -21,11 +21,17 @@ public enum DecisionAction
     Rework,
 }
 
+/// <summary>
+/// The end-to-end comparison of the pre-optimization commit with the candidate's commit, made before a KEEP is committed:
+/// its verdict, and in words what it showed.
+/// </summary>
+public sealed record EndToEndEvidence(Compare.CompareVerdict Verdict, string Shows);
+
 /// <summary>Everything known about a candidate when it is judged.</summary>
 public sealed record Evidence
 {
-    /// <summary>Null when the output matches the oracle, else what differs.</summary>
-    public string? OutputDifference { get; init; }
+    /// <summary>How the check step ended the experiment before any benchmark (see <see cref="CheckDecision"/>); null when it went on.</summary>
+    public EarlyOutcome? Early { get; init; }
 
     /// <summary>Null when the benchmark ran cleanly, else why it did not.</summary>
     public string? BenchmarkFailure { get; init; }
@@ -46,6 +52,12 @@ public sealed record Evidence
 
     /// <summary>How much of the benchmark's profile the target holds, and where that figure came from.</summary>
     public HotPathEvidence? HotPath { get; init; }
+
+    /// <summary>Files under .perfloop/ changed while the candidate's code ran (build, benchmark, guard); they were put back.</summary>
+    public IReadOnlyList<TrustedFileChange> TrustedFiles { get; init; } = [];
+
+    /// <summary>The end-to-end comparison, once made (only for a candidate the rest of the evidence would keep).</summary>
+    public EndToEndEvidence? EndToEnd { get; init; }
 }
 
 /// <summary>
@@ -65,15 +77,16 @@ public sealed record Decision(DecisionAction Action, string Reason)
 }
 
 /// <summary>
-/// The spec's keep/discard tree as a pure function: output first, then the benchmark's health, then the
-/// guard, then the metric against the threshold. "Re-run to confirm" for small deltas is done by the
+/// The spec's keep/discard tree as a pure function: the checks before benchmarking first (output, protected paths,
+/// build, fidelity: <see cref="CheckDecision"/>), then the benchmark's health, then the guard, then the metric against
+/// the threshold, and for a KEEP the end-to-end comparison and the integrity of Perfloop's own files. "Re-run to confirm" for small deltas is done by the
 /// sequential measurement before this is called, so an improvement reaches here already confirmed or not.
 /// </summary>
 public static class KeepDiscardDecision
 {
     /// <summary>The guard runs after benchmarking and only when its verdict could matter (spec step 10).</summary>
     public static bool GuardNeeded(Evidence evidence) =>
-        evidence.OutputDifference is null
+        evidence.Early is null
         && evidence.BenchmarkFailure is null
         && (evidence.Metric?.Verdict == Verdict.Improved || (MicroOnly(evidence) && evidence.HotPath is { IsHot: true }));
 
@@ -88,11 +101,38 @@ public static class KeepDiscardDecision
         && !metric.SignificantlyWorse
         && metric.Verdict is Verdict.Equivalent or Verdict.Inconclusive;
 
+    /// <summary>
+    /// The end-to-end comparison is worth making only for a candidate everything else would keep; it runs before the
+    /// commit, so a KEEP is never taken back.
+    /// </summary>
+    public static bool EndToEndNeeded(Evidence evidence) => evidence.EndToEnd is null && Decide(evidence).Action == DecisionAction.Keep;
+
     public static Decision Decide(Evidence evidence)
     {
-        if (evidence.OutputDifference is { } difference)
+        ArgumentNullException.ThrowIfNull(evidence);
+        var decision = DecideMeasured(evidence);
+        if (decision.Action != DecisionAction.Keep)
         {
-            return Decision.Discard($"output mismatch: {difference}");
+            return decision;
+        }
+
+        if (evidence.TrustedFiles.Count > 0)
+        {
+            var first = evidence.TrustedFiles[0];
+            return Decision.Discard($"changed Perfloop's own state while its code ran: {first.What} .perfloop/{first.Path}{(evidence.TrustedFiles.Count > 1 ? $" and {evidence.TrustedFiles.Count - 1} more" : "")} (put back as it was)");
+        }
+
+        // When e2e contradicts the benchmark that would keep the change (no improvement beyond the threshold, or worse), e2e wins.
+        return evidence.EndToEnd is { Verdict: Compare.CompareVerdict.Same or Compare.CompareVerdict.Worse or Compare.CompareVerdict.Failed } e2e
+            ? Decision.Discard($"e2e contradicts the benchmark that kept it ({decision.Reason}): {e2e.Shows}")
+            : decision;
+    }
+
+    static Decision DecideMeasured(Evidence evidence)
+    {
+        if (evidence.Early is { } early)
+        {
+            return new Decision(early.Status == Journal.ExperimentStatus.Crash ? DecisionAction.Crash : DecisionAction.Discard, early.Reason);
         }
 
         if (evidence.BenchmarkFailure is { } failure)
@@ -167,8 +207,7 @@ public static class KeepDiscardDecision
         string.Create(CultureInfo.InvariantCulture,
             $"{Signed(metric.Estimate.DeltaPct)}% (CI {Signed(metric.Estimate.LowPct)}…{Signed(metric.Estimate.HighPct)}%)");
 
-    internal static string Signed(double value) =>
-        (value >= 0 ? "+" : "−") + Math.Abs(value).ToString("0.0", CultureInfo.InvariantCulture);
+    internal static string Signed(double value) => Figures.WithSign(value);
 
     static string Pct(double value) => value.ToString("0.#", CultureInfo.InvariantCulture) + "%";
 }

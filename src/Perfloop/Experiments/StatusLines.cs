@@ -44,15 +44,9 @@ public static class StatusLines
         $"{Prefix(n)} Result: {Measure(baseline, unit)} → {Measure(candidate, unit)} ({Interval(result)}) {Word(result.Verdict)}";
 
     /// <summary>"−33.5%, 95% CI −35.1…−31.8%, 14 runs".</summary>
-    public static string Interval(VerdictResult result)
-    {
-        var e = result.Estimate;
-        var level = (e.ConfidenceLevel * 100).ToString("0.##", CultureInfo.InvariantCulture);
-        return $"{KeepDiscardDecision.Signed(e.DeltaPct)}%, {level}% CI {KeepDiscardDecision.Signed(e.LowPct)}…{KeepDiscardDecision.Signed(e.HighPct)}%, {e.Pairs.ToString(CultureInfo.InvariantCulture)} runs";
-    }
+    public static string Interval(VerdictResult result) => Figures.Interval(result.Estimate);
 
-    public static string Measure(double value, string unit) =>
-        value.ToString(Math.Abs(value) >= 10 ? "0.0" : "0.###", CultureInfo.InvariantCulture) + unit;
+    public static string Measure(double value, string unit) => Figures.Measure(value, unit);
 
     public static string Word(Verdict verdict) => verdict.ToString().ToLowerInvariant();
 

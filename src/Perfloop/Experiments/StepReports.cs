@@ -45,10 +45,13 @@ public sealed record StepReport
 
     public string? Commit { get; init; }
 
-    /// <summary>What the spec says to do next.</summary>
-    public required string Next { get; init; }
+    /// <summary>What the spec says to do next, as a value (<c>nextStep.action</c>: makeChange, check, bench, …).</summary>
+    public required NextStep NextStep { get; init; }
 
-    public static StepReport From(string step, ExperimentState state, string next) => new()
+    /// <summary>The same in the words of the front end that reports it (a CLI verb or an MCP tool); set by the front end.</summary>
+    public string Next { get; init; } = "";
+
+    public static StepReport From(string step, ExperimentState state, NextStep next) => new()
     {
         Step = step,
         Experiment = state.Experiment,
@@ -62,7 +65,7 @@ public sealed record StepReport
         Fidelity = state.Fidelity?.Column,
         Micro = state.Micro is { } micro ? StepMicro.From(micro) : null,
         Guard = GuardWord(state.Guard),
-        Next = next,
+        NextStep = next,
     };
 
     public static string GuardWord(GuardOutcome guard) => guard switch
@@ -146,10 +149,14 @@ public sealed record StatusReport
     /// <summary>Consecutive discards of the latest strategy (spec: 3+ → rotate strategy).</summary>
     public required int ConsecutiveDiscardsOfStrategy { get; init; }
 
-    /// <summary>normal, rotate, plateau_check or stuck.</summary>
+    /// <summary>normal, rotate, plateau_check, stuck or stop.</summary>
     public required string State { get; init; }
 
-    public required string Next { get; init; }
+    /// <summary>What the spec says to do next, as a value.</summary>
+    public required NextStep NextStep { get; init; }
+
+    /// <summary>The same in the words of the front end that reports it; set by the front end.</summary>
+    public string Next { get; init; } = "";
 
     public IReadOnlyList<ResultRow> Recent { get; init; } = [];
 }

@@ -35,11 +35,16 @@ public sealed class GitCli(IProcessRunner runner, string workingDirectory)
         TryRunAsync(arguments, standardInput, CommandSpec.DefaultMemoryCapBytes, cancellationToken);
 
     /// <summary>For output that can exceed the default capture cap (a whole history's log): keeps up to <paramref name="memoryCapBytes"/> of stdout.</summary>
-    public async Task<ProcessResult> TryRunAsync(IReadOnlyList<string> arguments, string? standardInput, int memoryCapBytes, CancellationToken cancellationToken = default)
+    public Task<ProcessResult> TryRunAsync(IReadOnlyList<string> arguments, string? standardInput, int memoryCapBytes, CancellationToken cancellationToken = default) =>
+        TryRunAsync(arguments, standardInput, memoryCapBytes, null, cancellationToken);
+
+    /// <summary>Runs git with extra environment variables on top of the fixed ones (e.g. a temporary index).</summary>
+    public async Task<ProcessResult> TryRunAsync(IReadOnlyList<string> arguments, string? standardInput, int memoryCapBytes, IReadOnlyDictionary<string, string?>? environment, CancellationToken cancellationToken = default)
     {
+        var variables = environment is null ? Environment : new Dictionary<string, string?>(Environment.Concat(environment.Where(e => !Environment.ContainsKey(e.Key) || e.Key == "GIT_INDEX_FILE")).GroupBy(e => e.Key).Select(g => g.Last()));
         var spec = new CommandSpec("git", arguments, WorkingDirectory)
         {
-            Environment = Environment,
+            Environment = variables,
             Timeout = Timeout,
             StandardInput = standardInput,
             MemoryCapBytes = memoryCapBytes,
@@ -52,9 +57,13 @@ public sealed class GitCli(IProcessRunner runner, string workingDirectory)
         RunWithInputAsync(arguments, null, cancellationToken);
 
     /// <summary>Runs git with <paramref name="standardInput"/> on its stdin and returns stdout; a failure becomes a <see cref="PerfloopException"/>.</summary>
-    public async Task<string> RunWithInputAsync(IReadOnlyList<string> arguments, string? standardInput, CancellationToken cancellationToken = default)
+    public Task<string> RunWithInputAsync(IReadOnlyList<string> arguments, string? standardInput, CancellationToken cancellationToken = default) =>
+        RunAsync(arguments, standardInput, null, cancellationToken);
+
+    /// <summary>Runs git with stdin and extra environment; returns stdout, a failure becomes a <see cref="PerfloopException"/>.</summary>
+    public async Task<string> RunAsync(IReadOnlyList<string> arguments, string? standardInput, IReadOnlyDictionary<string, string?>? environment, CancellationToken cancellationToken = default)
     {
-        var result = await TryRunWithInputAsync(arguments, standardInput, cancellationToken);
+        var result = await TryRunAsync(arguments, standardInput, CommandSpec.DefaultMemoryCapBytes, environment, cancellationToken);
         if (!result.Succeeded)
         {
             var why = result.TimedOut ? $"timed out after {Timeout.TotalMinutes:0} minutes (is a git lock or hook waiting?)" : FirstLine(result.StderrText);

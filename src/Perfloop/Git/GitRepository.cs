@@ -147,6 +147,107 @@ public sealed class GitRepository
         return await HeadAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Makes a commit object of <paramref name="parent"/> plus the work tree's version of <paramref name="paths"/>, in a
+    /// temporary index, without touching HEAD, the index or the work tree: the candidate can be checked out and measured
+    /// as the commit it would become before anything is kept. The KEEP then only moves HEAD (<see cref="AdvanceHeadAsync"/>).
+    /// </summary>
+    public async Task<string> CreateCommitAsync(string parent, IReadOnlyList<string> paths, string message, CommitAuthor? author = null, CancellationToken cancellationToken = default)
+    {
+        var index = await GitPathAsync($"perfloop-index-{Guid.NewGuid():N}", cancellationToken);
+        var environment = new Dictionary<string, string?> { ["GIT_INDEX_FILE"] = index };
+        if (author is not null)
+        {
+            environment["GIT_AUTHOR_NAME"] = author.Name;
+            environment["GIT_AUTHOR_EMAIL"] = author.Email;
+            environment["GIT_AUTHOR_DATE"] = author.Date;
+        }
+
+        try
+        {
+            await Git.RunAsync(["read-tree", parent], null, environment, cancellationToken);
+            if (paths.Count > 0)
+            {
+                await Git.RunAsync(["add", "-A", "--", .. paths], null, environment, cancellationToken);
+            }
+
+            var tree = (await Git.RunAsync(["write-tree"], null, environment, cancellationToken)).Trim();
+            var identity = await IdentityArgumentsAsync(cancellationToken);
+            return (await Git.RunAsync([.. identity, "commit-tree", tree, "-p", parent, "-F", "-"], message, environment, cancellationToken)).Trim();
+        }
+        finally
+        {
+            File.Delete(index);
+        }
+    }
+
+    /// <summary>
+    /// Moves HEAD (the branch it names, or a detached HEAD) from <paramref name="expected"/> to <paramref name="commit"/>
+    /// — refused when HEAD moved meanwhile — and makes the index match it; the work tree is left as it is.
+    /// </summary>
+    public async Task AdvanceHeadAsync(string commit, string expected, CancellationToken cancellationToken = default)
+    {
+        await Git.RunAsync(["update-ref", "-m", "perfloop: keep", "HEAD", commit, expected], cancellationToken);
+        await Git.RunAsync(["reset", "-q"], cancellationToken);
+    }
+
+    /// <summary>The full message of <paramref name="commit"/>.</summary>
+    public Task<string> MessageAsync(string commit, CancellationToken cancellationToken = default) =>
+        Git.RunAsync(["log", "-1", "--format=%B", commit], cancellationToken);
+
+    /// <summary>The subject of <paramref name="commit"/>, or "" when it cannot be read.</summary>
+    public async Task<string> SubjectAsync(string commit, CancellationToken cancellationToken = default)
+    {
+        var subject = await Git.TryRunAsync(["log", "-1", "--format=%s", commit], cancellationToken);
+        return subject.Succeeded ? subject.StdoutText.Trim() : "";
+    }
+
+    /// <summary>The commit a revision names (a commit, branch or tag), or null when there is none.</summary>
+    public async Task<string?> ResolveCommitAsync(string revision, CancellationToken cancellationToken = default)
+    {
+        var resolved = await Git.TryRunAsync(["rev-parse", "--verify", "-q", "--end-of-options", revision + "^{commit}"], cancellationToken);
+        return resolved.Succeeded ? resolved.StdoutText.Trim() : null;
+    }
+
+    /// <summary>Every file of <paramref name="commit"/>'s tree.</summary>
+    public async Task<IReadOnlyList<string>> FilesAtAsync(string commit, CancellationToken cancellationToken = default) =>
+        GitCli.SplitNul(await Git.RunAsync(["ls-tree", "-r", "-z", "--name-only", commit], cancellationToken));
+
+    /// <summary>The files that differ between two commits (no rename detection).</summary>
+    public async Task<IReadOnlyList<string>> FilesChangedAsync(string from, string to, CancellationToken cancellationToken = default) =>
+        GitCli.SplitNul(await Git.RunAsync(["diff", "--name-only", "-z", "--no-renames", from, to], cancellationToken));
+
+    /// <summary>The diff between two commits with no context lines.</summary>
+    public Task<string> DiffWithoutContextAsync(string from, string to, CancellationToken cancellationToken = default) =>
+        Git.RunAsync(["diff", "--no-renames", "-U0", from, to], cancellationToken);
+
+    /// <summary>Whether <paramref name="text"/> appears literally in a file of <paramref name="commit"/> other than <paramref name="exceptFile"/>.</summary>
+    public async Task<bool> ContainsTextAsync(string commit, string text, string exceptFile, CancellationToken cancellationToken = default)
+    {
+        // git grep exits 1 when nothing matches.
+        var found = await Git.TryRunAsync(["grep", "-q", "-F", "-e", text, commit, "--", ".", ":!" + exceptFile], cancellationToken);
+        return found.Succeeded;
+    }
+
+    /// <summary>The local branches under <paramref name="prefix"/> (e.g. "perfloop/"), by short name.</summary>
+    public async Task<IReadOnlyList<string>> BranchesAsync(string prefix, CancellationToken cancellationToken = default) =>
+        (await Git.RunAsync(["for-each-ref", "--format=%(refname:short)", "refs/heads/" + prefix], cancellationToken)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>Creates branch <paramref name="name"/> at <paramref name="commit"/> without checking it out.</summary>
+    public Task CreateBranchAsync(string name, string commit, CancellationToken cancellationToken = default) =>
+        Git.RunAsync(["branch", name, commit], cancellationToken);
+
+    /// <summary>The parent of <paramref name="commit"/>.</summary>
+    public async Task<string> ParentAsync(string commit, CancellationToken cancellationToken = default) =>
+        (await Git.RunAsync(["rev-parse", commit + "^"], cancellationToken)).Trim();
+
+    /// <summary>The files two commits differ in, or empty when that cannot be told (an unknown commit).</summary>
+    public async Task<IReadOnlyList<string>> FilesChangedOrNoneAsync(string from, string to, CancellationToken cancellationToken = default)
+    {
+        var touched = await Git.TryRunAsync(["diff", "--name-only", "--no-renames", from, to], cancellationToken);
+        return touched.Succeeded ? touched.StdoutText.Split('\n', StringSplitOptions.RemoveEmptyEntries) : [];
+    }
+
     /// <summary>The user's identity when configured; otherwise a neutral one so a fresh CI machine can still commit.</summary>
     async Task<IReadOnlyList<string>> IdentityArgumentsAsync(CancellationToken cancellationToken)
     {
@@ -250,3 +351,6 @@ public sealed class GitRepository
 
     public IProcessRunner Runner => runner;
 }
+
+/// <summary>Who wrote a change, as git records it: name, email and date (any format git takes, e.g. RFC 2822).</summary>
+public sealed record CommitAuthor(string Name, string Email, string Date);

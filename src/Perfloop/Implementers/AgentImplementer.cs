@@ -4,7 +4,6 @@ using Perfloop.Configuration;
 using Perfloop.Domains;
 using Perfloop.Errors;
 using Perfloop.Git;
-using Perfloop.Journal;
 using Perfloop.Policies;
 using Perfloop.Processes;
 using Perfloop.Safety;
@@ -32,7 +31,7 @@ public sealed record AgentSettings(string Command, TimeSpan Timeout)
 /// committed, the commits are folded back into the work tree so the loop's KEEP commit is the only one. After a
 /// guard failure the agent gets the failure and its reverted diff and reworks, at most <see cref="MaxReworks"/> times.
 /// </summary>
-public sealed class AgentImplementer : IImplementer, IGuidedImplementer
+public sealed class AgentImplementer : IImplementer
 {
     ExperimentGuidance? guidance;
 
@@ -80,22 +79,21 @@ public sealed class AgentImplementer : IImplementer, IGuidedImplementer
     /// <summary>The agent's summary of its last change (its <c>SUMMARY:</c> line or commit subject), or null.</summary>
     public string? LastSummary { get; private set; }
 
-    public CandidateInfo? Peek()
+    public CandidateInfo? NextCandidate(ExperimentGuidance guidance)
     {
+        ArgumentNullException.ThrowIfNull(guidance);
+        this.guidance = guidance;
         if (position >= targets.Count)
         {
             return null;
         }
 
         var target = targets[position];
-        var strategy = target.Strategy.Length > 0 ? target.Strategy : CurrentStrategy(domain, ResultsTable.Read(PerfloopPaths.Results(root)));
+        var strategy = target.Strategy.Length > 0 ? target.Strategy : guidance.CurrentStrategy;
         return new CandidateInfo($"Optimize {target.Target}", target.Target, target.Category, strategy, target.EstimatedImpact);
     }
 
     public void Advance() => position++;
-
-    /// <summary>The loop's history review, rotation and stuck-recovery actions for the next experiment's prompt.</summary>
-    public void Guide(ExperimentGuidance guidance) => this.guidance = guidance;
 
     public async Task<string?> ImplementAsync(ImplementationRequest request, CancellationToken cancellationToken)
     {
@@ -216,8 +214,8 @@ public sealed class AgentImplementer : IImplementer, IGuidedImplementer
 
     PromptContext Context(ImplementationRequest request)
     {
-        var rows = ResultsTable.Read(PerfloopPaths.Results(root));
-        var guard = Conventions.LoadGuard(root);
+        var rows = request.Rows;
+        var guard = request.Guard;
         var target = targets[position] with { Strategy = request.Candidate.Strategy };
         return new PromptContext
         {
@@ -259,18 +257,6 @@ public sealed class AgentImplementer : IImplementer, IGuidedImplementer
         }
 
         return lines;
-    }
-
-    /// <summary>
-    /// The strategy for the next experiment when the target names none: the latest one, or the domain's next one once
-    /// the policies rotated it out (see <see cref="SessionPolicy"/>); the first when there is no history.
-    /// </summary>
-    public static string CurrentStrategy(Domain domain, IReadOnlyList<ResultRow> rows)
-    {
-        var session = SessionPolicy.CurrentSession(rows);
-        var verdict = SessionPolicy.Evaluate(session, new PolicyInputs { Domain = domain, KeepThresholdPct = domain.KeepThresholdPct });
-        var latest = session.LastOrDefault(r => r.IsExperiment)?.Strategy ?? "";
-        return verdict.NextStrategy ?? (latest.Length > 0 ? latest : domain.RotationOrder[0]);
     }
 
     static string? ReadIfExists(string path) => File.Exists(path) ? File.ReadAllText(path) : null;

@@ -6,7 +6,14 @@ public sealed record CandidateInfo(
     string Target,
     string Category,
     string Strategy,
-    string EstimatedImpact);
+    string EstimatedImpact)
+{
+    /// <summary>Who wrote the change (a patch's From and Date), kept as the KEEP commit's author; null for the local identity.</summary>
+    public Git.CommitAuthor? Author { get; init; }
+
+    /// <summary>The change's own description (a patch's message body), kept in the KEEP commit.</summary>
+    public string? Body { get; init; }
+}
 
 /// <summary>What an implementer is asked to do for one attempt of one experiment.</summary>
 public sealed record ImplementationRequest(
@@ -15,7 +22,14 @@ public sealed record ImplementationRequest(
     string ExperimentDirectory,
     CandidateInfo Candidate,
     int Attempt,
-    string? ReworkFeedback);
+    string? ReworkFeedback)
+{
+    /// <summary>Every results row so far (the session's ledger), for an implementer that reviews the history.</summary>
+    public IReadOnlyList<Journal.ResultRow> Rows { get; init; } = [];
+
+    /// <summary>The guard command the change must keep passing; null when the session runs without one.</summary>
+    public string? Guard { get; init; }
+}
 
 /// <summary>
 /// Produces candidate changes in the work tree, one experiment at a time.
@@ -25,15 +39,19 @@ public interface IImplementer
     /// <summary>How many times a candidate may be reworked after a guard failure (the spec allows 2; patches cannot be).</summary>
     int MaxReworks { get; }
 
-    /// <summary>Describes the next candidate, or null when there is nothing left to try.</summary>
-    CandidateInfo? Peek();
+    /// <summary>
+    /// Describes the next candidate, or null when there is nothing left to try. <paramref name="guidance"/> is the
+    /// loop's judgement for the experiment it will be (target, history, strategy, stuck actions), evaluated once: an
+    /// agent puts it into its prompt; a patch queue has no use for it.
+    /// </summary>
+    CandidateInfo? NextCandidate(Policies.ExperimentGuidance guidance);
 
     /// <summary>Makes the change in the work tree; returns null on success or why it could not be made.</summary>
     Task<string?> ImplementAsync(ImplementationRequest request, CancellationToken cancellationToken);
 
     /// <summary>
     /// What the last <see cref="ImplementAsync"/> learned the change is (an agent's own summary line or commit
-    /// subject), replacing the summary <see cref="Peek"/> gave; null to keep that one.
+    /// subject), replacing the summary <see cref="NextCandidate"/> gave; null to keep that one.
     /// </summary>
     string? LastSummary => null;
 

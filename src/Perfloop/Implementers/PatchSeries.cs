@@ -30,7 +30,7 @@ public sealed class PatchSeries : IImplementer
 
     public int MaxReworks => 0;
 
-    public CandidateInfo? Peek() => position < patches.Count ? patches[position].ToCandidate() : null;
+    public CandidateInfo? NextCandidate(Policies.ExperimentGuidance guidance) => position < patches.Count ? patches[position].ToCandidate() : null;
 
     public async Task<string?> ImplementAsync(ImplementationRequest request, CancellationToken cancellationToken)
     {

@@ -52,6 +52,7 @@ public static class ProjectInitializer
             Domain = Domains.Domains.Find(options.Domain)!.Name,
             Build = string.IsNullOrWhiteSpace(options.Build) ? null : options.Build,
             Bench = options.Bench,
+            Guard = string.IsNullOrWhiteSpace(options.Guard) ? null : options.Guard.Trim(),
             Oracles = options.Oracles.Select(o => new OracleSpec { Command = o, Files = options.OracleFiles }).ToList(),
             Targets = options.Targets,
         };

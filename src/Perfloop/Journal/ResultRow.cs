@@ -22,6 +22,9 @@ public enum GuardStatus
     NotRun,
     Passed,
     Failed,
+
+    /// <summary>The session ran without a guard, as the user asked (<c>no_guard</c>).</summary>
+    NoGuard,
 }
 
 /// <summary>One line of <c>.perfloop/results.tsv</c>. Numbers are null when they were not measured.</summary>
@@ -83,6 +86,7 @@ public sealed record ResultRow
     {
         GuardStatus.Passed => $"{StatusWord(Status)} guard_pass",
         GuardStatus.Failed => $"{StatusWord(Status)} guard_fail",
+        GuardStatus.NoGuard => $"{StatusWord(Status)} no_guard",
         _ => StatusWord(Status),
     };
 

@@ -236,13 +236,13 @@ public static class ResultsTable
     }
 
     /// <summary>
-    /// The first number used by more than one experiment or baseline row, or null when all are unique. Escalation and
-    /// policy event rows carry the number of the experiment they follow, so they are not counted.
+    /// The first number used by more than one experiment, or null when all are unique. Baseline, escalation and policy
+    /// event rows carry the number of the experiment they follow, so they are not counted.
     /// </summary>
     public static int? DuplicateNumber(IEnumerable<ResultRow> rows)
     {
         var seen = new HashSet<int>();
-        foreach (var row in rows.Where(r => r.IsExperiment || r.Status == ExperimentStatus.Baseline))
+        foreach (var row in rows.Where(r => r.IsExperiment))
         {
             if (!seen.Add(row.Experiment))
             {
@@ -316,6 +316,7 @@ public static class ResultsTable
         {
             "guard_pass" => GuardStatus.Passed,
             "guard_fail" => GuardStatus.Failed,
+            "no_guard" => GuardStatus.NoGuard,
             _ => GuardStatus.NotRun,
         };
 

@@ -75,7 +75,7 @@ public sealed record Methodology
             MaxRuns = config.Measurement.MaxRuns,
             CalibrationRuns = config.Measurement.CalibrationRuns,
             MaxSeconds = config.Measurement.MaxSeconds,
-            DomainThresholdPct = config.Thresholds.KeepPct ?? domain.KeepThresholdPct,
+            DomainThresholdPct = KeepThreshold.Configured(config, domain),
         };
     }
 
@@ -128,7 +128,7 @@ public sealed record Methodology
     }
 
     public static string PathFor(string repositoryRoot, int baselineExperiment) =>
-        Path.Combine(PerfloopPaths.Experiment(repositoryRoot, baselineExperiment), FileName);
+        Path.Combine(PerfloopPaths.Baseline(repositoryRoot, baselineExperiment), FileName);
 
     public void Save(string repositoryRoot, int baselineExperiment)
     {

@@ -52,7 +52,7 @@ public sealed class NoiseCalibrationRun(IProcessRunner runner)
         await BuildAsync(config, baseline.Directory, "the baseline worktree", cancellationToken);
         await BuildAsync(config, repository.Root, "the work tree", cancellationToken);
 
-        var configured = config.Thresholds.KeepPct ?? domain.KeepThresholdPct;
+        var configured = KeepThreshold.Configured(config, domain);
         var plan = new MeasurementPlan(
             config.Measurement.WarmupRuns,
             new SequentialDesign(runs, runs),

@@ -5,8 +5,9 @@ using Perfloop.Journal;
 namespace Perfloop.Policies;
 
 /// <summary>
-/// What the loop's judgement hands an implementer before an experiment: the chosen target, the history review, the
-/// strategy to use after a rotation, and the stuck-recovery actions when they apply.
+/// What the loop's judgement hands an implementer before an experiment, from the one policy evaluation of that
+/// experiment: the chosen target, the history review, the strategy to use (<see cref="CurrentStrategy"/>; after a
+/// rotation <see cref="Strategy"/> names the new one), and the stuck-recovery actions when they apply.
 /// </summary>
 public sealed record ExperimentGuidance(
     int Experiment,
@@ -15,8 +16,23 @@ public sealed record ExperimentGuidance(
     string? Strategy,
     IReadOnlyList<string> StuckActions)
 {
-    public static ExperimentGuidance Build(int experiment, TargetPick? target, HistoryReview history, PolicyVerdict verdict, IReadOnlyList<ResultRow> sessionRows, Domain domain) =>
-        new(experiment, target, history, verdict.NextStrategy, verdict.InStuckRecovery ? StuckRecovery.Actions(sessionRows, domain) : []);
+    /// <summary>
+    /// The strategy for a candidate that names none: the one a rotation moved to, else the latest one tried, else the
+    /// domain's first.
+    /// </summary>
+    public string CurrentStrategy { get; init; } = "";
+
+    public static ExperimentGuidance Build(int experiment, TargetPick? target, HistoryReview history, PolicyVerdict verdict, IReadOnlyList<ResultRow> sessionRows, Domain domain)
+    {
+        ArgumentNullException.ThrowIfNull(verdict);
+        ArgumentNullException.ThrowIfNull(sessionRows);
+        ArgumentNullException.ThrowIfNull(domain);
+        var latest = sessionRows.LastOrDefault(r => r.IsExperiment)?.Strategy ?? "";
+        return new(experiment, target, history, verdict.NextStrategy, verdict.InStuckRecovery ? StuckRecovery.Actions(sessionRows, domain) : [])
+        {
+            CurrentStrategy = verdict.NextStrategy ?? (latest.Length > 0 ? latest : domain.RotationOrder[0]),
+        };
+    }
 
     /// <summary>Prompt text: target, history, strategy, and the recovery protocol as instructions.</summary>
     /// <param name="headingLevel">2 for a document of its own, 3 inside a prompt's section.</param>
@@ -49,10 +65,4 @@ public sealed record ExperimentGuidance(
 
         return text.ToString();
     }
-}
-
-/// <summary>An implementer that takes the loop's guidance (an agent puts it into its prompt; a patch queue has no use for it).</summary>
-public interface IGuidedImplementer
-{
-    void Guide(ExperimentGuidance guidance);
 }

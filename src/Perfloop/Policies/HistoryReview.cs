@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Perfloop.Git;
 using Perfloop.Journal;
 
 namespace Perfloop.Policies;
@@ -43,30 +42,14 @@ public sealed record HistoryReview(
         "HEAD", "--",
     ];
 
-    /// <summary>Reads the history of the repository (one git call) and results.tsv, and reviews it.</summary>
-    public static async Task<HistoryReview> ReadAsync(GitRepository repository, IReadOnlyList<ResultRow> rows, int threshold = DefaultThreshold, CancellationToken cancellationToken = default)
-    {
-        var log = await repository.Git.TryRunAsync(GitLogArguments(null), null, MaxLogBytes, cancellationToken);
-        // A repository without commits has no history to review; that is not an error here. A log beyond the cap
-        // is cut at the last whole commit: the review then covers the most recent experiments, which matter most.
-        var commits = log.Succeeded ? ParseLog(log.OutputTruncated ? CutAtLastRecord(log.StdoutText) : log.StdoutText) : [];
-        return Build(commits, rows, threshold);
-    }
-
-    /// <summary>The review of the repository holding <paramref name="directory"/> (what <c>perfloop history</c> shows).</summary>
-    public static async Task<HistoryReview> ForDirectoryAsync(Processes.IProcessRunner runner, string directory, CancellationToken cancellationToken = default)
-    {
-        var repository = await GitRepository.OpenAsync(runner, directory, cancellationToken);
-        return await ReadAsync(repository, ResultsTable.Read(Configuration.PerfloopPaths.Results(repository.Root)), DefaultThreshold, cancellationToken);
-    }
-
     /// <summary>Schema of the JSON form (<c>perfloop history --json</c>).</summary>
     public string Schema { get; init; } = "perfloop.history/v1";
 
     /// <summary>Stdout kept from the one git log call: about 250 bytes per experiment commit, so ~250,000 commits.</summary>
     public const int MaxLogBytes = 64 << 20;
 
-    static string CutAtLastRecord(string text)
+    /// <summary>A log cut at the capture cap ends in a partial commit; this keeps only whole ones.</summary>
+    public static string CutAtLastRecord(string text)
     {
         var last = text.LastIndexOf('\x1e');
         return last <= 0 ? "" : text[..last];

@@ -1,8 +1,7 @@
 using System.Globalization;
 using Perfloop.Compare;
-using Perfloop.Configuration;
 using Perfloop.Git;
-using Perfloop.Experiments;
+using Perfloop.Statistics;
 
 namespace Perfloop.Policies;
 
@@ -10,43 +9,37 @@ namespace Perfloop.Policies;
 public sealed record MilestoneResult(int Version, string Branch, string Line, string Cumulative);
 
 /// <summary>
-/// Every N keeps: the session baseline's commit against HEAD with the end-to-end compare (each built in its own
-/// worktree, interleaved, the loop's statistics); then a branch ref <c>perfloop/milestone-vN</c> (never checked out, never pushed).
+/// Every N keeps: the session baseline's commit against HEAD with the end-to-end compare, then a branch ref
+/// <c>perfloop/milestone-vN</c> (never checked out, never pushed). The naming and wording, as pure functions.
 /// </summary>
 public static class Milestones
 {
     public const string BranchPrefix = "perfloop/milestone-v";
 
-    public static async Task<MilestoneResult> CutAsync(Workspace workspace, string baselineCommit, int kept, int total, CancellationToken cancellationToken)
-    {
-        var git = workspace.Repository.Git;
-        var existing = await git.RunAsync(["for-each-ref", "--format=%(refname:short)", "refs/heads/perfloop/"], cancellationToken);
-        var version = 1 + existing.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+    /// <summary>The next milestone version after the branches that exist (1 when there are none).</summary>
+    public static int NextVersion(IEnumerable<string> branches) =>
+        1 + branches
             .Select(b => b.StartsWith(BranchPrefix, StringComparison.Ordinal) && int.TryParse(b[BranchPrefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : 0)
             .DefaultIfEmpty(0).Max();
-        var branch = BranchPrefix + version.ToString(CultureInfo.InvariantCulture);
-        var directory = Path.Combine(PerfloopPaths.StateDirectory(workspace.Root), "milestones", $"v{version.ToString(CultureInfo.InvariantCulture)}");
-        Directory.CreateDirectory(directory);
 
-        workspace.Reporter.Status($"[milestone] v{version.ToString(CultureInfo.InvariantCulture)}: full benchmark of the session baseline {CommitId.Abbreviate(baselineCommit)} against HEAD...");
-        var head = await workspace.Repository.HeadAsync(cancellationToken);
-        var threshold = workspace.CalibratedThresholdPct() ?? workspace.ConfiguredThresholdPct;
-        var config = workspace.Config with { Thresholds = workspace.Config.Thresholds with { KeepPct = threshold } };
-        // The same end-to-end comparison as 'perfloop compare': both commits built in their own worktrees, interleaved.
-        var report = await EndToEndComparer.CompareAsync(workspace.Repository, config, baselineCommit, head, workspace.Config.EndToEnd.Bench, null, cancellationToken);
+    public static string Branch(int version) => BranchPrefix + version.ToString(CultureInfo.InvariantCulture);
+
+    public static string StartLine(int version, string baselineCommit) =>
+        $"[milestone] v{version.ToString(CultureInfo.InvariantCulture)}: full benchmark of the session baseline {CommitId.Abbreviate(baselineCommit)} against HEAD...";
+
+    /// <summary>The spec's milestone line and its cumulative figure, from the end-to-end comparison.</summary>
+    public static MilestoneResult Result(int version, int kept, int total, CompareReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
         var bench = report.Benchmarks[0];
-        await File.WriteAllTextAsync(Path.Combine(directory, "compare.md"), CompareFormatter.Markdown(report), cancellationToken);
-
         var cumulative = bench.Verdict == CompareVerdict.Failed
             ? $"{report.Metric} not measured ({bench.Failure})"
             : $"{report.Metric} {Value(bench.BaseMedian, report.Unit)} → {Value(bench.HeadMedian, report.Unit)} ({Interval(bench)}; {(bench.Speedup(report.Direction) is { } x ? x.ToString("0.##", CultureInfo.InvariantCulture) : "?")}x)";
-
-        await git.RunAsync(["branch", branch, head], cancellationToken);
         var line = $"[milestone] v{version.ToString(CultureInfo.InvariantCulture)} — {kept.ToString(CultureInfo.InvariantCulture)}/{total.ToString(CultureInfo.InvariantCulture)} experiments, cumulative {cumulative}";
-        return new MilestoneResult(version, branch, line, cumulative);
+        return new MilestoneResult(version, Branch(version), line, cumulative);
     }
 
-    static string Value(double? value, string unit) => value is { } v ? StatusLines.Measure(v, unit) : "?";
+    static string Value(double? value, string unit) => value is { } v ? Figures.Measure(v, unit) : "?";
 
     static string Interval(BenchmarkComparison bench)
     {
@@ -56,6 +49,6 @@ public static class Milestones
         }
 
         var level = (e.ConfidenceLevel * 100).ToString("0.##", CultureInfo.InvariantCulture);
-        return $"{KeepDiscardDecision.Signed(e.DeltaPct)}%, {level}% CI {KeepDiscardDecision.Signed(e.LowPct)}…{KeepDiscardDecision.Signed(e.HighPct)}%, {bench.Pairs.ToString(CultureInfo.InvariantCulture)} runs";
+        return $"{Figures.WithSign(e.DeltaPct)}%, {level}% CI {Figures.WithSign(e.LowPct)}…{Figures.WithSign(e.HighPct)}%, {bench.Pairs.ToString(CultureInfo.InvariantCulture)} runs";
     }
 }

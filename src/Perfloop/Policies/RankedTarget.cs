@@ -59,13 +59,6 @@ public sealed record RankingSnapshot(IReadOnlyList<RankedTarget> Targets, Runtim
         return new RankingSnapshot(targets, runtime, ranking.HeadSha);
     }
 
-    /// <summary>Reads <c>.perfloop/bottlenecks.json</c> when it exists; a file of another schema is an error naming it.</summary>
-    public static RankingSnapshot Load(string repositoryRoot)
-    {
-        var path = PathIn(repositoryRoot);
-        return File.Exists(path) ? Parse(File.ReadAllText(path), path) : Empty;
-    }
-
     public static RankingSnapshot Parse(string json, string source = FileName)
     {
         try

@@ -96,24 +96,13 @@ public static class SessionEnd
         return text.ToString();
     }
 
-    /// <summary>Writes both documents; learnings are appended, the handoff replaced.</summary>
-    public static void Write(string root, SessionFacts facts)
-    {
-        Directory.CreateDirectory(PerfloopPaths.StateDirectory(root));
-        var learnings = LearningsPath(root);
-        var separator = File.Exists(learnings) && new FileInfo(learnings).Length > 0 ? "\n" : "";
-        File.AppendAllText(learnings, separator + Learnings(facts));
-        File.WriteAllText(HandoffPath(root), Handoff(facts));
-    }
-
     /// <summary>What a new run says it picked up from the previous session's documents; null when there are none.</summary>
-    public static string? Pickup(string root)
+    public static string? Pickup(string? handoff, string? learnings)
     {
         var parts = new List<string>();
-        var handoff = HandoffPath(root);
-        if (File.Exists(handoff))
+        if (handoff is not null)
         {
-            var lines = File.ReadAllLines(handoff);
+            var lines = handoff.ReplaceLineEndings("\n").Split('\n');
             var title = lines.FirstOrDefault(l => l.StartsWith("# ", StringComparison.Ordinal))?.TrimStart('#', ' ') ?? "HANDOFF.md";
             var escalations = Section(lines, "## Escalations").Where(l => l != "- none").ToList();
             var next = Section(lines, "## What to try next").ToList();
@@ -123,10 +112,9 @@ public static class SessionEnd
                 + (next.Count > 0 ? $"; next: {next[0].TrimStart('-', ' ')}" : ""));
         }
 
-        var learnings = LearningsPath(root);
-        if (File.Exists(learnings))
+        if (learnings is not null)
         {
-            var lines = File.ReadAllLines(learnings);
+            var lines = learnings.ReplaceLineEndings("\n").Split('\n');
             var sessions = lines.Count(l => l.StartsWith("## ", StringComparison.Ordinal));
             var worked = AllSections(lines, "### What worked").Count(l => !l.StartsWith("- nothing", StringComparison.Ordinal));
             var failed = AllSections(lines, "### What didn't work").Count(l => !l.StartsWith("- every", StringComparison.Ordinal));

@@ -1,3 +1,4 @@
+using Perfloop.Sessions;
 using Perfloop.Configuration;
 using Perfloop.Experiments;
 using Perfloop.Implementers;
@@ -27,7 +28,7 @@ public sealed class LookProgressTests
                 ShellProject.App.Replace("sleep 0.01", $"n=$(cat {counter} 2>/dev/null || echo 0); echo $((n + 1)) > {counter}; if [ $((n % 2)) -eq 0 ]; then sleep 0.1; fi", StringComparison.Ordinal)));
             var reporter = new RecordingReporter();
 
-            await new ExperimentSession(new ProcessRunner(), reporter, TimeProvider.System)
+            await new ExperimentSession(new EngineServices(new ProcessRunner(), reporter, TimeProvider.System))
                 .RunAsync(new RunOptions(repo.Root, new PatchSeries(repo.Candidates)), CancellationToken.None);
 
             var experiment = Assert.Single(ShellProject.Rows(repo), r => r.IsExperiment);

@@ -1,3 +1,4 @@
+using Perfloop.Sessions;
 using Perfloop.Configuration;
 using Perfloop.Experiments;
 using Perfloop.Implementers;
@@ -75,7 +76,7 @@ public sealed class LoopScenarioTests : IClassFixture<LoopScenarioTests.Session>
             Repo.CommitAll("perfloop config");
             InitialHead = Repo.Git("rev-parse", "HEAD").Trim();
 
-            var loop = new ExperimentSession(runner, Reporter, TimeProvider.System);
+            var loop = new ExperimentSession(new EngineServices(runner, Reporter, TimeProvider.System));
             Summary = await loop.RunAsync(new RunOptions(Repo.Root, new PatchSeries(Repo.Candidates)), CancellationToken.None);
         }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Perfloop.Sessions;
 using Perfloop.Configuration;
 using Perfloop.Experiments;
 using Perfloop.Implementers;
@@ -36,7 +37,7 @@ public sealed class StepVerbsTests
         using var viaRun = await MakeRepositoryAsync();
         using var viaSteps = await MakeRepositoryAsync();
 
-        await new ExperimentSession(new ProcessRunner(), new RecordingReporter(), TimeProvider.System)
+        await new ExperimentSession(new EngineServices(new ProcessRunner(), new RecordingReporter(), TimeProvider.System))
             .RunAsync(new RunOptions(viaRun.Root, new PatchSeries(viaRun.Candidates)), CancellationToken.None);
 
         foreach (var patch in Directory.GetFiles(viaSteps.Candidates).Order(StringComparer.Ordinal))

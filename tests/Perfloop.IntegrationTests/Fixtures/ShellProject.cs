@@ -25,7 +25,7 @@ public static class ShellProject
         repo.Write(PerfloopConfig.FileName, $$"""
             {
               "bench": {{Quote(bench)}},
-              "build": {{Quote(build)}},
+              "build": {{Quote(build)}},{{(guard is null ? "" : $"\n  \"guard\": {Quote(guard)},")}}
               "oracles": [ { "command": "sh app.sh" } ],
               {{FastMeasurement}},
               "timeouts": { "benchSeconds": 20, "buildSeconds": 20, "oracleSeconds": 20, "guardSeconds": 20 },
@@ -35,11 +35,6 @@ public static class ShellProject
         repo.CommitAll("program and perfloop setup");
         File.AppendAllText(Path.Combine(repo.Root, ".git", "info", "exclude"), ".perfloop/\n");
         Directory.CreateDirectory(PerfloopPaths.StateDirectory(repo.Root));
-        if (guard is not null)
-        {
-            File.WriteAllText(Conventions.PathIn(repo.Root), Conventions.Render(guard, "cpu"));
-        }
-
         return repo;
     }
 

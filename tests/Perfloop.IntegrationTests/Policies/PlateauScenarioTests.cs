@@ -1,3 +1,4 @@
+using Perfloop.Sessions;
 using Perfloop.Configuration;
 using Perfloop.Experiments;
 using Perfloop.Implementers;
@@ -48,7 +49,7 @@ public sealed class PlateauScenarioTests
         File.WriteAllText(RankingSnapshot.PathIn(repo.Root), Ranking);
 
         var reporter = new RecordingReporter();
-        var summary = await new ExperimentSession(runner, reporter, TimeProvider.System)
+        var summary = await new ExperimentSession(new EngineServices(runner, reporter, TimeProvider.System))
             .RunAsync(new RunOptions(repo.Root, new PatchSeries(repo.Candidates)), CancellationToken.None);
 
         Assert.Equal(PolicyEvents.Plateau, summary.Stop?.Rule);
@@ -65,7 +66,7 @@ public sealed class PlateauScenarioTests
         Assert.Contains("- Stopped: plateau — the top 3 remaining candidates are non-optimizable", handoff);
 
         var second = new RecordingReporter();
-        await new ExperimentSession(runner, second, TimeProvider.System)
+        await new ExperimentSession(new EngineServices(runner, second, TimeProvider.System))
             .RunAsync(new RunOptions(repo.Root, new PatchSeries(repo.Candidates)) { MaxExperiments = 1 }, CancellationToken.None);
         var pickup = Assert.Single(second.Lines, l => l.StartsWith("[session] picked up HANDOFF.md", StringComparison.Ordinal));
         Assert.Contains("stopped on plateau", pickup);

@@ -1,3 +1,4 @@
+using Perfloop.Sessions;
 using Perfloop.Configuration;
 using Perfloop.Experiments;
 using Perfloop.Implementers;
@@ -79,7 +80,7 @@ public sealed class PolicyScenarioTests : IClassFixture<PolicyScenarioTests.Sess
             });
             Repo.CommitAll("perfloop config");
 
-            var loop = new ExperimentSession(runner, Reporter, TimeProvider.System);
+            var loop = new ExperimentSession(new EngineServices(runner, Reporter, TimeProvider.System));
             Summary = await loop.RunAsync(new RunOptions(Repo.Root, new PatchSeries(Repo.Candidates)), CancellationToken.None);
         }
 

@@ -1,3 +1,4 @@
+using Perfloop.Sessions;
 using Perfloop.Configuration;
 using Perfloop.Experiments;
 using Perfloop.Implementers;
@@ -72,7 +73,7 @@ public sealed class CrashRecoveryTests
         }
 
         var reporter = new RecordingReporter();
-        var session = new ExperimentSession(new ProcessRunner(), reporter, TimeProvider.System);
+        var session = new ExperimentSession(new EngineServices(new ProcessRunner(), reporter, TimeProvider.System));
         await session.RunAsync(new RunOptions(repo.Root, new PatchSeries(repo.Candidates)) { CandidateSource = source }, CancellationToken.None);
 
         var rows = ShellProject.Rows(repo);

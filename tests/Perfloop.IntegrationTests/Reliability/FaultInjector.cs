@@ -95,7 +95,7 @@ public static class FaultInjector
 
     static bool RoundFinished(TempGitRepository repo, int roundStart)
     {
-        if (File.Exists(RunMarker.PathIn(repo.Root)) || File.Exists(ExperimentJournal.PathIn(repo.Root)))
+        if (File.Exists(Perfloop.Sessions.RunMarker.PathIn(repo.Root)) || File.Exists(ExperimentJournal.PathIn(repo.Root)))
         {
             return false;
         }
@@ -165,7 +165,7 @@ public static class FaultInjector
         Check(repo.Git("stash", "list").Length == 0, "a stash is left");
         Check(!File.Exists(ExperimentJournal.PathIn(repo.Root)), "the journal is left");
         Check(!File.Exists(Path.Combine(PerfloopPaths.StateDirectory(repo.Root), "lock")), "the lock is left");
-        Check(!File.Exists(RunMarker.PathIn(repo.Root)), "the resume marker is left");
+        Check(!File.Exists(Perfloop.Sessions.RunMarker.PathIn(repo.Root)), "the resume marker is left");
         var worktrees = repo.Git("worktree", "list", "--porcelain").Split('\n').Count(l => l.StartsWith("worktree ", StringComparison.Ordinal));
         Check(worktrees == 1, $"{worktrees - 1} worktree(s) left");
         var rows = ResultsTable.Read(PerfloopPaths.Results(repo.Root));

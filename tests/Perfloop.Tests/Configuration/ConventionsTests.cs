@@ -24,3 +24,24 @@ public class ConventionsTests
     public void No_Guard_section_means_no_guard() =>
         Assert.Null(Conventions.ReadGuard("# Notes\n\n## Other\n\n```\nmake\n```\n"));
 }
+
+public class ConventionsSectionTests
+{
+    [Fact]
+    public void Replacing_the_guard_keeps_every_note_the_user_wrote()
+    {
+        var notes = Conventions.Render("make test", "cpu") + "\n## Notes\n\nThe parser is hot; leave the lexer alone.\n";
+        var updated = Conventions.WithSection(notes, Conventions.GuardHeading, Conventions.GuardSection("pytest -q"));
+        Assert.Equal("pytest -q", Conventions.ReadGuard(updated));
+        Assert.Contains("The parser is hot; leave the lexer alone.", updated, StringComparison.Ordinal);
+        Assert.Contains("## Domain", updated, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_section_is_appended()
+    {
+        var updated = Conventions.WithSection("# Notes\n\nmine\n", Conventions.EffectiveThresholdHeading, "5%");
+        Assert.StartsWith("# Notes\n\nmine\n", updated, StringComparison.Ordinal);
+        Assert.EndsWith("## Effective threshold\n\n5%\n", updated, StringComparison.Ordinal);
+    }
+}

@@ -13,7 +13,7 @@ public class KeepDiscardDecisionTests
     [Fact]
     public void Output_mismatch_is_discarded_before_anything_else()
     {
-        var decision = KeepDiscardDecision.Decide(new Evidence { OutputDifference = "stdout differs at line 2", Metric = Improved, Guard = GuardOutcome.Passed });
+        var decision = KeepDiscardDecision.Decide(new Evidence { Early = CheckDecision.Decide(new CheckEvidence { Paths = ["a.c"], OutputDifference = "stdout differs at line 2" }), Metric = Improved, Guard = GuardOutcome.Passed });
         Assert.Equal(DecisionAction.Discard, decision.Action);
         Assert.StartsWith("output mismatch: stdout differs at line 2", decision.Reason);
     }
@@ -105,7 +105,7 @@ public class KeepDiscardDecisionTests
     public void The_guard_runs_only_for_an_improvement_with_correct_output()
     {
         Assert.True(KeepDiscardDecision.GuardNeeded(new Evidence { Metric = Improved }));
-        Assert.False(KeepDiscardDecision.GuardNeeded(new Evidence { Metric = Improved, OutputDifference = "x" }));
+        Assert.False(KeepDiscardDecision.GuardNeeded(new Evidence { Metric = Improved, Early = new EarlyOutcome(Perfloop.Journal.ExperimentStatus.Discard, "output mismatch: x") }));
         Assert.False(KeepDiscardDecision.GuardNeeded(new Evidence { Metric = Metric(Verdict.Equivalent, 0, -1, 1) }));
         Assert.False(KeepDiscardDecision.GuardNeeded(new Evidence { Metric = Improved, BenchmarkFailure = "x" }));
     }
@@ -128,7 +128,7 @@ public class KeepDiscardDecisionTests
                     {
                         foreach (var reworks in new[] { 0, 1, 2 })
                         {
-                            var decision = KeepDiscardDecision.Decide(new Evidence { OutputDifference = output, BenchmarkFailure = failure, Metric = metric, Guard = guard, GuardFailure = "g", ReworksLeft = reworks });
+                            var decision = KeepDiscardDecision.Decide(new Evidence { Early = output is null ? null : new EarlyOutcome(Perfloop.Journal.ExperimentStatus.Discard, output), BenchmarkFailure = failure, Metric = metric, Guard = guard, GuardFailure = "g", ReworksLeft = reworks });
                             Assert.False(string.IsNullOrWhiteSpace(decision.Reason));
                             if (decision.Action == DecisionAction.Keep)
                             {
@@ -146,5 +146,29 @@ public class KeepDiscardDecisionTests
         }
 
         Assert.Equal(2 * 2 * 5 * 4 * 3, count);
+    }
+
+    [Fact]
+    public void The_end_to_end_comparison_is_made_only_for_a_keep_and_contradicting_it_discards()
+    {
+        var keep = new Evidence { Metric = Improved, Guard = GuardOutcome.Passed };
+        Assert.True(KeepDiscardDecision.EndToEndNeeded(keep));
+        Assert.False(KeepDiscardDecision.EndToEndNeeded(keep with { Guard = GuardOutcome.Failed, GuardFailure = "x" }));
+        Assert.Equal(DecisionAction.Keep, KeepDiscardDecision.Decide(keep with { EndToEnd = new(Perfloop.Compare.CompareVerdict.Better, "−30%") }).Action);
+        foreach (var contradiction in new[] { Perfloop.Compare.CompareVerdict.Same, Perfloop.Compare.CompareVerdict.Worse, Perfloop.Compare.CompareVerdict.Failed })
+        {
+            var decision = KeepDiscardDecision.Decide(keep with { EndToEnd = new(contradiction, "no change") });
+            Assert.Equal(DecisionAction.Discard, decision.Action);
+            Assert.StartsWith("e2e contradicts the benchmark that kept it (improved", decision.Reason, StringComparison.Ordinal);
+            Assert.False(KeepDiscardDecision.EndToEndNeeded(keep with { EndToEnd = new(contradiction, "no change") }));
+        }
+    }
+
+    [Fact]
+    public void A_candidate_whose_code_changed_Perfloop_s_own_files_is_never_kept()
+    {
+        var decision = KeepDiscardDecision.Decide(new Evidence { Metric = Improved, Guard = GuardOutcome.Passed, TrustedFiles = [new("conventions.md", "changed")] });
+        Assert.Equal(DecisionAction.Discard, decision.Action);
+        Assert.Contains("changed .perfloop/conventions.md", decision.Reason, StringComparison.Ordinal);
     }
 }

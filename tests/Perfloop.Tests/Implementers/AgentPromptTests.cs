@@ -103,14 +103,21 @@ public class AgentPromptTests
     public void The_strategy_stays_until_it_fails_three_times_in_a_row_then_rotates()
     {
         var cpu = Domains.Domains.Cpu;
-        Assert.Equal("algorithm", AgentImplementer.CurrentStrategy(cpu, []));
+        Assert.Equal("algorithm", CurrentStrategy(cpu, []));
 
         var rows = new List<ResultRow> { Row(1, ExperimentStatus.Keep, "caching", "a"), Row(2, ExperimentStatus.Discard, "caching", "b") };
-        Assert.Equal("caching", AgentImplementer.CurrentStrategy(cpu, rows));
+        Assert.Equal("caching", CurrentStrategy(cpu, rows));
 
         rows.Add(Row(3, ExperimentStatus.Discard, "caching", "c"));
         rows.Add(Row(4, ExperimentStatus.Crash, "caching", "d"));
-        Assert.Equal("allocation", AgentImplementer.CurrentStrategy(cpu, rows));
+        Assert.Equal("allocation", CurrentStrategy(cpu, rows));
+    }
+
+    /// <summary>The strategy the loop's one policy evaluation gives the agent for the next experiment.</summary>
+    static string CurrentStrategy(Domains.Domain domain, List<ResultRow> rows)
+    {
+        var verdict = Perfloop.Policies.SessionPolicy.Evaluate(rows, new Perfloop.Policies.PolicyInputs { Domain = domain, KeepThresholdPct = domain.KeepThresholdPct });
+        return Perfloop.Policies.ExperimentGuidance.Build(rows.Count + 1, null, Perfloop.Policies.HistoryReview.Build([], rows), verdict, rows, domain).CurrentStrategy;
     }
 
     [Fact]

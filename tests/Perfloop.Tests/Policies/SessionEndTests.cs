@@ -49,10 +49,10 @@ public sealed class SessionEndTests : IDisposable
     [Fact]
     public void A_new_session_picks_up_both_documents_and_learnings_are_appended()
     {
-        Assert.Null(SessionEnd.Pickup(root));
-        SessionEnd.Write(root, Facts(DateTimeOffset.UnixEpoch));
-        SessionEnd.Write(root, Facts(DateTimeOffset.UnixEpoch.AddDays(1)));
-        var pickup = SessionEnd.Pickup(root);
+        Assert.Null(Perfloop.Sessions.SessionFiles.Pickup(root));
+        Perfloop.Sessions.SessionFiles.WriteSessionEnd(root, Facts(DateTimeOffset.UnixEpoch));
+        Perfloop.Sessions.SessionFiles.WriteSessionEnd(root, Facts(DateTimeOffset.UnixEpoch.AddDays(1)));
+        var pickup = Perfloop.Sessions.SessionFiles.Pickup(root);
         Assert.NotNull(pickup);
         Assert.Contains("stopped on stuck", pickup);
         Assert.Contains("1 escalation(s)", pickup);

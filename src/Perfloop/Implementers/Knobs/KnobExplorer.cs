@@ -88,7 +88,7 @@ public sealed class KnobExplorer : IImplementer
         return new KnobExplorer(repositoryRoot, planned, notes, projectFile);
     }
 
-    public CandidateInfo? Peek() => position < candidates.Count ? candidates[position].ToCandidate(root) : null;
+    public CandidateInfo? NextCandidate(Policies.ExperimentGuidance guidance) => position < candidates.Count ? candidates[position].ToCandidate(root) : null;
 
     public async Task<string?> ImplementAsync(ImplementationRequest request, CancellationToken cancellationToken)
     {

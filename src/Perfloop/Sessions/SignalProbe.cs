@@ -1,9 +1,10 @@
 using Perfloop.Configuration;
 using Perfloop.Errors;
 using Perfloop.Measurement;
+using Perfloop.Policies;
 using Perfloop.Processes;
 
-namespace Perfloop.Policies;
+namespace Perfloop.Sessions;
 
 /// <summary>Measures the escalation signals that need a run or a file: baseline wall/CPU, startup time, scaling.</summary>
 public sealed class SignalProbe(IProcessRunner runner, PerfloopConfig config)

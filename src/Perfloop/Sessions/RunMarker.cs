@@ -4,7 +4,7 @@ using Perfloop.Implementers;
 using Perfloop.Journal;
 using Perfloop.Storage;
 
-namespace Perfloop.Experiments;
+namespace Perfloop.Sessions;
 
 /// <summary>
 /// <c>.perfloop/run.json</c>: which candidate source a <c>run</c> works through and the first experiment number

@@ -1,0 +1,140 @@
+using System.Globalization;
+using Perfloop.Configuration;
+using Perfloop.Errors;
+using Perfloop.Git;
+using Perfloop.Journal;
+using Perfloop.Measurement;
+using Perfloop.Oracle;
+using Perfloop.Processes;
+
+namespace Perfloop.Experiments;
+
+/// <summary>What a front end hands the engine: how to run processes, where status lines go, and the clock.</summary>
+public sealed record EngineServices(IProcessRunner Runner, ILoopReporter Reporter, TimeProvider Clock);
+
+/// <summary>
+/// One command's work on a repository, opened once: the immutable <see cref="SessionSetup"/>, the results ledger, the
+/// baseline builds and the user's commands. A parameter object only — each part does its own job.
+/// </summary>
+public sealed class ExperimentContext : IAsyncDisposable
+{
+    readonly Safety.RepositoryLock? repositoryLock;
+
+    ExperimentContext(SessionSetup setup, SessionLedger ledger, EngineServices services, Safety.RepositoryLock? repositoryLock)
+    {
+        this.repositoryLock = repositoryLock;
+        Setup = setup;
+        Ledger = ledger;
+        Services = services;
+        Commands = new UserCommands(setup, services.Runner);
+        Oracles = new OracleRunner(services.Runner, TimeSpan.FromSeconds(setup.Config.Timeouts.OracleSeconds));
+        Baselines = new BaselineBuilds(setup, Commands, Oracles, services.Reporter);
+    }
+
+    public SessionSetup Setup { get; }
+
+    public SessionLedger Ledger { get; }
+
+    public EngineServices Services { get; }
+
+    public UserCommands Commands { get; }
+
+    public OracleRunner Oracles { get; }
+
+    public BaselineBuilds Baselines { get; }
+
+    public GitRepository Repository => Setup.Repository;
+
+    public string Root => Setup.Root;
+
+    public ILoopReporter Reporter => Services.Reporter;
+
+    /// <summary>
+    /// Opens the repository holding <paramref name="directory"/>. With a <paramref name="lockPurpose"/> the repository lock
+    /// is taken (one loop per repository) before the results are read, and held until the context is disposed; without
+    /// one the context only reads.
+    /// </summary>
+    public static async Task<ExperimentContext> OpenAsync(EngineServices services, string directory, string? lockPurpose, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var setup = await SessionSetup.OpenAsync(services.Runner, directory, cancellationToken);
+        var held = lockPurpose is null ? null : Safety.RepositoryLock.Acquire(setup.Root, lockPurpose);
+        try
+        {
+            if (held?.TakeOverNotice is { } notice)
+            {
+                services.Reporter.Status($"[session] {notice}");
+            }
+
+            return new ExperimentContext(setup, SessionLedger.Open(setup.Root), services, held);
+        }
+        catch
+        {
+            held?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A run without a guard could keep a change that breaks the tests: only when the user said so.</summary>
+    public void RequireGuardOrWaiver(bool withoutGuard)
+    {
+        if (Setup.Guard is null && !withoutGuard)
+        {
+            throw new PerfloopException(
+                $"no guard: {PerfloopConfig.FileName} has no \"guard\" (the tests that must pass after every candidate), so a change that breaks them could be kept; add \"guard\": \"<test command>\" and commit it, or pass {Mention.Input("no-guard")} to run without one (every row then says no_guard)");
+        }
+    }
+
+    /// <summary>
+    /// The keep threshold experiments are judged with now: the one the latest baseline row calibrated, or null when there
+    /// is no baseline yet or perfloop.json measures differently since (a threshold calibrated for another benchmark or
+    /// design judges nothing).
+    /// </summary>
+    public double? CalibratedThresholdPct() =>
+        Ledger.LatestBaseline is { } baseline && MethodologyChange(baseline) is null ? baseline.ThresholdPct : null;
+
+    /// <summary>The session's threshold: calibrated when there is one, else the configured one. The only place it is chosen.</summary>
+    public double ThresholdPct() => CalibratedThresholdPct() ?? Setup.ConfiguredThresholdPct;
+
+    /// <summary>"baseline 3: bench 'a' → 'b'" when perfloop.json now measures differently from the latest baseline row; else null.</summary>
+    public string? MethodologyChangeSinceBaseline() => Ledger.LatestBaseline is { } baseline ? MethodologyChange(baseline) : null;
+
+    string? MethodologyChange(ResultRow baseline)
+    {
+        var fixedThen = Methodology.Load(Root, baseline.Experiment);
+        var changes = fixedThen is null
+            // A row from before methodologies were kept: the metric is all it records.
+            ? baseline.Metric == Setup.Metric.Name ? "" : $"metric {baseline.Metric} → {Setup.Metric.Name}"
+            : Setup.Methodology.DescribeChangesFrom(fixedThen);
+        return changes.Length == 0 ? null : string.Create(CultureInfo.InvariantCulture, $"baseline {baseline.Experiment}: {changes}");
+    }
+
+    /// <summary>
+    /// Refuses to start on uncommitted work (nothing of the user's may be touched by a restore) or in the middle of a git
+    /// operation (a merge, rebase, cherry-pick, revert or bisect the user has not finished).
+    /// </summary>
+    public async Task EnsureCleanAsync(CancellationToken cancellationToken)
+    {
+        var dirty = await Repository.ChangedPathsAsync(cancellationToken);
+        if (dirty.Contains(PerfloopConfig.FileName))
+        {
+            throw new PerfloopException(
+                $"{PerfloopConfig.FileName} has uncommitted changes; commit it first (git add {PerfloopConfig.FileName} && git commit -m \"perfloop config\") so experiments are measured with a recorded setup");
+        }
+
+        if (dirty.Count > 0)
+        {
+            throw new PerfloopException(
+                $"the work tree has uncommitted changes ({dirty[0]}{(dirty.Count > 1 ? $" and {dirty.Count - 1} more" : "")}); commit or stash them first, or pass --allow-dirty to have perfloop set them aside and give them back, so no work of yours can be lost");
+        }
+    }
+
+    /// <summary>Where the copies of Perfloop's trusted files live (inside the git directory, out of the work tree).</summary>
+    public Task<string> TrustedStoreAsync(CancellationToken cancellationToken) => Repository.GitPathAsync("perfloop/trusted", cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Baselines.DisposeAsync();
+        repositoryLock?.Dispose();
+    }
+}

@@ -1,0 +1,23 @@
+using System.Globalization;
+
+namespace Perfloop.Statistics;
+
+/// <summary>How figures are written for people, the same in status lines, results, commits and reports.</summary>
+public static class Figures
+{
+    /// <summary>"+3.1" or "−30.0" (a real minus sign), one decimal.</summary>
+    public static string WithSign(double value) =>
+        (value >= 0 ? "+" : "−") + Math.Abs(value).ToString("0.0", CultureInfo.InvariantCulture);
+
+    /// <summary>"342.2ms", "0.084ms": one decimal from 10 up, three below.</summary>
+    public static string Measure(double value, string unit) =>
+        value.ToString(Math.Abs(value) >= 10 ? "0.0" : "0.###", CultureInfo.InvariantCulture) + unit;
+
+    /// <summary>"−33.5%, 95% CI −35.1…−31.8%, 14 pairs".</summary>
+    public static string Interval(RatioEstimate estimate)
+    {
+        ArgumentNullException.ThrowIfNull(estimate);
+        var level = (estimate.ConfidenceLevel * 100).ToString("0.##", CultureInfo.InvariantCulture);
+        return $"{WithSign(estimate.DeltaPct)}%, {level}% CI {WithSign(estimate.LowPct)}…{WithSign(estimate.HighPct)}%, {estimate.Pairs.ToString(CultureInfo.InvariantCulture)} runs";
+    }
+}
