@@ -353,6 +353,8 @@ public sealed class ExperimentPipeline(ExperimentContext context)
             return null;
         }
 
+        // Perfloop's own files first, so the row recorded below is not taken for a change the candidate made.
+        await RestoreTrustedFilesAsync(state, cancellationToken);
         var n = state.Experiment;
         var existing = context.Ledger.Experiment(n);
         var head = await context.Repository.HeadAsync(cancellationToken);
@@ -371,7 +373,6 @@ public sealed class ExperimentPipeline(ExperimentContext context)
             existing = context.Ledger.Append(RowOf(state, new Decision(DecisionAction.Crash, $"{why} during {state.Phase.ToString().ToLowerInvariant()}")));
         }
 
-        await RestoreTrustedFilesAsync(state, cancellationToken);
         await context.Repository.RestoreAsync(cancellationToken);
         ExperimentJournal.Delete(Root);
         Reporter.Status($"{StatusLines.Prefix(n)} recovered: {existing.StatusText} — {existing.Reason}");

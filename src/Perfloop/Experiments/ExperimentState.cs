@@ -4,6 +4,7 @@ using Perfloop.Errors;
 using Perfloop.Journal;
 using Perfloop.Statistics;
 using Perfloop.Storage;
+using Perfloop.Micro;
 
 namespace Perfloop.Experiments;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Perfloop.Micro;
 using Perfloop.Statistics;
 
 namespace Perfloop.Experiments;
@@ -58,15 +59,6 @@ public sealed record Evidence
 
     /// <summary>The end-to-end comparison, once made (only for a candidate the rest of the evidence would keep).</summary>
     public EndToEndEvidence? EndToEnd { get; init; }
-}
-
-/// <summary>
-/// Whether a target is on a confirmed hot path: its share of the benchmark's profile against the required share.
-/// <see cref="Source"/> says which source decided (the bottleneck ranking, perfloop.json, or the candidate's Impact trailer).
-/// </summary>
-public sealed record HotPathEvidence(double? SharePct, double RequiredPct, string Source)
-{
-    public bool IsHot => SharePct is { } share && share >= RequiredPct;
 }
 
 public sealed record Decision(DecisionAction Action, string Reason)

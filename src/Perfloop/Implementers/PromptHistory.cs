@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Perfloop.Experiments;
 using Perfloop.Journal;
 
 namespace Perfloop.Implementers;
@@ -68,9 +67,9 @@ public static class PromptHistory
         }
 
         var interval = r.CiLowPct is { } low && r.CiHighPct is { } high
-            ? $", CI {KeepDiscardDecision.Signed(low)}…{KeepDiscardDecision.Signed(high)}%"
+            ? $", CI {Statistics.Figures.WithSign(low)}…{Statistics.Figures.WithSign(high)}%"
             : "";
-        return $"{r.Metric} {KeepDiscardDecision.Signed(delta)}%{interval}";
+        return $"{r.Metric} {Statistics.Figures.WithSign(delta)}%{interval}";
     }
 
     static string Or(string value, string fallback) => string.IsNullOrWhiteSpace(value) ? fallback : value;

@@ -30,18 +30,26 @@ public static class VerdictReplay
     public static ReplayedVerdict Load(string repositoryRoot, int experiment)
     {
         var rows = ResultsTable.Read(PerfloopPaths.Results(repositoryRoot));
-        // Escalation and event rows carry the number of the row they follow; only the measured row has samples.
-        var row = rows.LastOrDefault(r => r.Experiment == experiment && (r.IsExperiment || r.Status == ExperimentStatus.Baseline))
-            ?? throw new PerfloopException($"experiment {experiment} is not in {Path.Combine(PerfloopPaths.StateDirectoryName, "results.tsv")} (which lists every experiment)");
-        var samplesPath = Path.Combine(PerfloopPaths.Experiment(repositoryRoot, experiment), "samples.tsv");
+        // Escalation and event rows carry the number of the row they follow, and so does a baseline row: the experiment
+        // with the number is meant, else the baseline row that carries it (0 is the first session's baseline).
+        var index = rows.ToList().FindLastIndex(r => r.Experiment == experiment && r.IsExperiment);
+        if (index < 0)
+        {
+            index = rows.ToList().FindLastIndex(r => r.Experiment == experiment && r.Status == ExperimentStatus.Baseline);
+        }
+
+        var row = index >= 0 ? rows[index]
+            : throw new PerfloopException($"experiment {experiment} is not in {Path.Combine(PerfloopPaths.StateDirectoryName, "results.tsv")} (which lists every experiment)");
+        var directory = row.Status == ExperimentStatus.Baseline ? PerfloopPaths.Baseline(repositoryRoot, experiment) : PerfloopPaths.Experiment(repositoryRoot, experiment);
+        var samplesPath = Path.Combine(directory, "samples.tsv");
         if (!File.Exists(samplesPath))
         {
             throw new PerfloopException($"experiment {experiment} kept no samples ({Path.GetRelativePath(repositoryRoot, samplesPath)} is missing): it ended before benchmarking");
         }
 
         var samples = SampleTable.Parse(File.ReadAllText(samplesPath));
-        // The methodology the governing baseline row fixed, so a later edit of perfloop.json cannot change an old verdict.
-        var governing = rows.LastOrDefault(r => r.Status == ExperimentStatus.Baseline && r.Experiment <= experiment);
+        // The methodology the governing baseline row (the last one up to this row) fixed, so a later edit of perfloop.json cannot change an old verdict.
+        var governing = rows.Take(index + 1).LastOrDefault(r => r.Status == ExperimentStatus.Baseline);
         if (governing is not null && Methodology.Load(repositoryRoot, governing.Experiment) is { } fixedThen && fixedThen.Metric == row.Metric)
         {
             var fixedDesign = row.Status == ExperimentStatus.Baseline ? fixedThen.CalibrationDesign : fixedThen.ExperimentDesign;

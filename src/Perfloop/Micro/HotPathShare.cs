@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Perfloop.Configuration;
-using Perfloop.Experiments;
 using Perfloop.Fidelity;
 
 namespace Perfloop.Micro;
@@ -38,4 +37,13 @@ public static partial class HotPathShare
 
     [GeneratedRegex(@"(\d+(?:\.\d+)?)\s*%")]
     private static partial Regex ImpactPercent();
+}
+
+/// <summary>
+/// Whether a target is on a confirmed hot path: its share of the benchmark's profile against the required share.
+/// <see cref="Source"/> says which source decided (the bottleneck ranking, perfloop.json, or the candidate's Impact trailer).
+/// </summary>
+public sealed record HotPathEvidence(double? SharePct, double RequiredPct, string Source)
+{
+    public bool IsHot => SharePct is { } share && share >= RequiredPct;
 }

@@ -105,7 +105,7 @@ public class CliErrorTests
         repo.Write("mine.txt", "my unsaved work");
         Directory.CreateDirectory(repo.Candidates);
         File.WriteAllText(Path.Combine(repo.Candidates, "0001.patch"), "Subject: [PATCH] x\n\n---\n");
-        AssertOneClearLine(PerfloopProcess.Run(repo.Root, "run", "--candidates", repo.Candidates), "uncommitted changes (mine.txt)");
+        AssertOneClearLine(PerfloopProcess.Run(repo.Root, "run", "--candidates", repo.Candidates, "--no-guard"), "uncommitted changes (mine.txt)");
         Assert.Equal("my unsaved work", repo.Read("mine.txt"));
     }
 

@@ -19,11 +19,12 @@ public sealed class HostileSetupTests
 
     static string[] Run(TempGitRepository repo) => ["run", "--candidates", repo.Candidates];
 
+    /// <summary>A hand-written perfloop.json without a guard: the run says --no-guard so the case reaches what it spoils.</summary>
     static Func<TempGitRepository, string[]> Config(string json) => repo =>
     {
         repo.Write(PerfloopConfig.FileName, json);
         repo.CommitAll("hostile config");
-        return Run(repo);
+        return [.. Run(repo), "--no-guard"];
     };
 
     static Func<TempGitRepository, string[]> ConfigWith(string key, string value) =>
@@ -51,11 +52,20 @@ public sealed class HostileSetupTests
         new("missing bench command", Config("""{ "domain": "cpu" }"""), 2, "$.bench"),
         new("bench command does not exist", Config("""{ "bench": "no-such-bench-tool --fast" }"""), 2, "command 'no-such-bench-tool' not found"),
         new("build command does not exist", Config("""{ "bench": "sh app.sh", "build": "no-such-compiler -O2" }"""), 2, "$.build: command 'no-such-compiler' not found"),
-        new("guard command does not exist", repo =>
+        new("guard command does not exist", Config("""{ "bench": "sh app.sh", "guard": "no-such-test-runner --all" }"""), 2, "$.guard: command 'no-such-test-runner' not found"),
+        new("no guard and no --no-guard", repo =>
         {
-            File.WriteAllText(Conventions.PathIn(repo.Root), Conventions.Render("no-such-test-runner --all", "cpu"));
+            repo.Write(PerfloopConfig.FileName, """{ "bench": "sh app.sh" }""");
+            repo.CommitAll("no guard");
             return Run(repo);
-        }, 2, "command 'no-such-test-runner' not found"),
+        }, 2, "no guard: perfloop.json has no \"guard\""),
+        new("guard only in the untracked conventions.md", repo =>
+        {
+            repo.Write(PerfloopConfig.FileName, """{ "bench": "sh app.sh" }""");
+            repo.CommitAll("guard only local");
+            File.WriteAllText(Conventions.PathIn(repo.Root), Conventions.Render("sh check.sh", "cpu"));
+            return Run(repo);
+        }, 2, "the guard 'sh check.sh' is only in .perfloop/conventions.md"),
         new("no perfloop.json", repo =>
         {
             repo.Git("rm", "-q", PerfloopConfig.FileName);

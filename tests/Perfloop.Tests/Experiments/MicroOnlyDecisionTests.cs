@@ -1,5 +1,6 @@
 using Perfloop.Experiments;
 using Perfloop.Statistics;
+using Perfloop.Micro;
 
 namespace Perfloop.Tests.Experiments;
 
