@@ -29,7 +29,7 @@ static class DemoCommand
                 Console.WriteLine($"[demo] {profile}");
             }
 
-            var summary = await RunCommand.RunLoopAsync(layout.RepositoryDirectory, new PatchSeries(layout.CandidatesDirectory), null, cancellationToken);
+            var summary = await RunCommand.RunLoopAsync(layout.RepositoryDirectory, await PatchSeries.LoadAsync(layout.CandidatesDirectory, new ProcessRunner(), cancellationToken), null, cancellationToken);
             Console.WriteLine($"demo finished in {clock.Elapsed.TotalSeconds:0}s. Look at:");
             Console.WriteLine($"  {summary.ResultsPath}");
             Console.WriteLine($"  git -C {layout.RepositoryDirectory} log --stat");

@@ -31,11 +31,15 @@ static class RunCommand
         var maxExperiments = new Option<int?>("--max-experiments") { Description = "Stop after this many experiments" };
         var maxMinutes = new Option<double?>("--max-minutes") { Description = "Start no new experiment after this many minutes" };
         var targetSpeedup = new Option<double?>("--target-speedup") { Description = "Stop once the kept changes reach this cumulative speedup (e.g. 1.5)" };
+        var skipRotated = new Option<bool>("--skip-rotated")
+        {
+            Description = "With --candidates: skip a patch whose Strategy was rotated out after repeated discards (by default it moves to the back of the queue and is still judged)",
+        };
         var allowDirty = new Option<bool>("--allow-dirty") { Description = "Set your uncommitted changes aside (git stash) for the run and give them back at its end" };
         var directory = new Option<string>("--dir") { Description = "Repository to optimize (default: the current directory)", DefaultValueFactory = _ => "." };
         var command = new Command("run", "Run the experiment loop: each candidate (a patch, or an AI agent's change per target) is checked, measured, guarded, then kept as a commit or discarded")
         {
-            candidates, agent, knobs, targets, agentTimeout, maxExperiments, maxMinutes, targetSpeedup, allowDirty, directory,
+            candidates, agent, knobs, targets, agentTimeout, maxExperiments, maxMinutes, targetSpeedup, skipRotated, allowDirty, directory,
         };
         command.Validators.Add(result =>
         {
@@ -63,6 +67,10 @@ static class RunCommand
             {
                 result.AddError("--targets and --agent-timeout go with --agent");
             }
+            else if (result.GetValue(candidates) is null && result.GetValue(skipRotated))
+            {
+                result.AddError("--skip-rotated goes with --candidates (a patch queue)");
+            }
         });
         command.SetAction((parse, cancellationToken) => CommandLine.GuardAsync(async () =>
         {
@@ -86,7 +94,7 @@ static class RunCommand
                             : throw new PerfloopException("--agent-timeout: must be a positive number of seconds (below 10 million)")),
                         parse.GetValue(targets) is { } file ? Path.GetFullPath(file) : null,
                         cancellationToken)
-                    : new PatchSeries(candidateDirectory!);
+                    : await PatchSeries.LoadAsync(candidateDirectory!, new ProcessRunner(), cancellationToken);
             }
 
             var options = new RunOptions(root, implementer)
@@ -95,6 +103,7 @@ static class RunCommand
                 MaxMinutes = parse.GetValue(maxMinutes),
                 TargetSpeedup = parse.GetValue(targetSpeedup),
                 AllowDirty = parse.GetValue(allowDirty),
+                SkipRotated = parse.GetValue(skipRotated),
                 // A patch queue resumes after an interruption; an agent's or the knob explorer's candidates are made afresh.
                 CandidateSource = candidateDirectory is null ? null : "patches:" + candidateDirectory,
             };

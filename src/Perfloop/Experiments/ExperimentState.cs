@@ -66,6 +66,12 @@ public sealed record ExperimentState
 
     public string Summary { get; init; } = "";
 
+    /// <summary>The candidate's author (a patch's From and Date), kept by the KEEP commit; null for the local user.</summary>
+    public Implementers.Authorship? Author { get; init; }
+
+    /// <summary>The candidate's own message body (a patch's), which the KEEP commit message keeps.</summary>
+    public string Body { get; init; } = "";
+
     public double ThresholdPct { get; init; }
 
     public IReadOnlyList<string> Paths { get; init; } = [];

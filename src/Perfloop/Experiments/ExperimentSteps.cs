@@ -52,6 +52,8 @@ public sealed class ExperimentSteps(Workspace workspace)
             Strategy = candidate.Strategy,
             Impact = candidate.EstimatedImpact,
             Summary = candidate.Summary,
+            Author = candidate.Author,
+            Body = candidate.Body,
             ThresholdPct = workspace.CalibratedThresholdPct() ?? workspace.ConfiguredThresholdPct,
         };
         ExperimentJournal.Save(Root, state);
@@ -71,6 +73,11 @@ public sealed class ExperimentSteps(Workspace workspace)
         {
             Reporter.Detail($"{StatusLines.Prefix(state.Experiment)} the implementer's summary: {summary}");
             state = state with { Summary = summary };
+        }
+
+        if (implementer.LastDetail is { Length: > 0 } detail)
+        {
+            Reporter.Detail($"{StatusLines.Prefix(state.Experiment)} {detail}");
         }
 
         return Save(state with
@@ -291,7 +298,7 @@ public sealed class ExperimentSteps(Workspace workspace)
         var row = RowOf(state, decision);
         if (decision.Action == DecisionAction.Keep)
         {
-            var commit = await workspace.Repository.CommitAsync(state.Paths, CommitMessage(state, row), cancellationToken);
+            var commit = await workspace.Repository.CommitAsync(state.Paths, CommitMessage(state, row), state.Author, cancellationToken);
             // Whatever the build or benchmark left outside the candidate's own files goes, so the next experiment starts clean.
             await workspace.Repository.RestoreAsync(cancellationToken);
             row = row with { Commit = commit };
@@ -408,7 +415,7 @@ public sealed class ExperimentSteps(Workspace workspace)
         return state;
     }
 
-    static CandidateInfo CandidateOf(ExperimentState state) => new(state.Summary, state.Target, state.Category, state.Strategy, state.Impact);
+    static CandidateInfo CandidateOf(ExperimentState state) => new(state.Summary, state.Target, state.Category, state.Strategy, state.Impact) { Author = state.Author, Body = state.Body };
 
     static Evidence Evidence(ExperimentState state, int reworksLeft) => new()
     {
@@ -463,30 +470,15 @@ public sealed class ExperimentSteps(Workspace workspace)
         };
     }
 
-    string CommitMessage(ExperimentState state, ResultRow row)
-    {
-        var lines = new List<string> { state.Summary, "", $"Measured by Perfloop: {row.Reason}.", "" };
-        if (state.Target.Length > 0)
-        {
-            lines.Add($"Target: {state.Target}");
-        }
-
-        if (state.Category.Length > 0)
-        {
-            lines.Add($"Category: {state.Category}");
-        }
-
-        if (state.Strategy.Length > 0)
-        {
-            lines.Add($"Strategy: {state.Strategy}");
-        }
-
-        lines.Add($"Perfloop-Experiment: {state.Experiment.ToString(CultureInfo.InvariantCulture)}");
-        if (state.Measured is { } m)
-        {
-            lines.Add($"Perfloop-Metric: {workspace.Metric} {StatusLines.Measure(m.BaselineValue, workspace.Unit)} → {StatusLines.Measure(m.CandidateValue, workspace.Unit)} ({StatusLines.Interval(m.Result)})");
-        }
-
-        return string.Join('\n', lines) + "\n";
-    }
+    string CommitMessage(ExperimentState state, ResultRow row) => KeepCommitMessage.Compose(
+        state.Summary,
+        state.Body,
+        $"Measured by Perfloop: {row.Reason}.",
+        [("Target", state.Target), ("Category", state.Category), ("Strategy", state.Strategy)],
+        [
+            ("Perfloop-Experiment", state.Experiment.ToString(CultureInfo.InvariantCulture)),
+            .. state.Measured is { } m
+                ? [("Perfloop-Metric", $"{workspace.Metric} {StatusLines.Measure(m.BaselineValue, workspace.Unit)} → {StatusLines.Measure(m.CandidateValue, workspace.Unit)} ({StatusLines.Interval(m.Result)})")]
+                : Array.Empty<(string, string)>(),
+        ]);
 }

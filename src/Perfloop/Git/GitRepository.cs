@@ -3,6 +3,9 @@ using Perfloop.Processes;
 
 namespace Perfloop.Git;
 
+/// <summary>How one <c>git apply</c> went: whether the patch is in the work tree, and git's messages (which hunk failed where).</summary>
+public sealed record PatchApplyAttempt(bool Applied, string Messages);
+
 /// <summary>The operations the loop needs on the user's repository; never pushes, fetches or rewrites history.</summary>
 public sealed class GitRepository
 {
@@ -95,17 +98,38 @@ public sealed class GitRepository
         await File.AppendAllTextAsync(exclude, $"{prefix}{pattern}\n", cancellationToken);
     }
 
-    /// <summary>Checks and applies a patch to the work tree; returns null on success or git's reason.</summary>
-    public async Task<string?> ApplyPatchAsync(string patchFile, CancellationToken cancellationToken = default)
+    /// <summary>Applies a patch to the work tree as it stands (<c>git apply</c>, nothing written unless every hunk fits).</summary>
+    public async Task<PatchApplyAttempt> ApplyPatchAsync(string patchFile, CancellationToken cancellationToken = default)
     {
-        var check = await Git.TryRunAsync(["apply", "--check", "--whitespace=nowarn", patchFile], cancellationToken);
-        if (!check.Succeeded)
+        var apply = await Git.TryRunAsync(["apply", "--whitespace=nowarn", patchFile], cancellationToken);
+        return new PatchApplyAttempt(apply.Succeeded, apply.StderrText);
+    }
+
+    /// <summary>
+    /// Applies a patch with a 3-way merge (<c>git apply --3way</c>), as <c>git am -3</c> does when a plain apply
+    /// fails: it needs the blobs named on the patch's <c>index</c> lines, which the repository has when the patch was
+    /// made on one of its commits. Runs only on a clean work tree; on success the change is left unstaged (like a
+    /// plain apply), and on conflicts the tree and index are put back at HEAD, so no conflict marker is ever left.
+    /// </summary>
+    public async Task<PatchApplyAttempt> ApplyPatchThreeWayAsync(string patchFile, CancellationToken cancellationToken = default)
+    {
+        if ((await ChangedPathsAsync(cancellationToken)).Count > 0)
         {
-            return GitCli.FirstLine(check.StderrText);
+            return new PatchApplyAttempt(false, "error: a 3-way apply needs a clean work tree\n");
         }
 
-        var apply = await Git.TryRunAsync(["apply", "--whitespace=nowarn", patchFile], cancellationToken);
-        return apply.Succeeded ? null : GitCli.FirstLine(apply.StderrText);
+        var apply = await Git.TryRunAsync(["apply", "--3way", "--whitespace=nowarn", patchFile], cancellationToken);
+        if (apply.Succeeded)
+        {
+            await Git.RunAsync(["reset", "-q"], cancellationToken);
+        }
+        else
+        {
+            // The tree was clean before, so this puts back exactly what was there.
+            await RestoreAsync(cancellationToken);
+        }
+
+        return new PatchApplyAttempt(apply.Succeeded, apply.StderrText);
     }
 
     /// <summary>The candidate's full diff against HEAD, new files included, in a form git apply takes back.</summary>
@@ -138,14 +162,30 @@ public sealed class GitRepository
         await Git.RunAsync(["clean", "-q", "-f", "-d"], cancellationToken);
     }
 
-    /// <summary>Commits exactly <paramref name="paths"/> with <paramref name="message"/>; returns the new commit.</summary>
-    public async Task<string> CommitAsync(IReadOnlyList<string> paths, string message, CancellationToken cancellationToken = default)
+    /// <summary>Commits exactly <paramref name="paths"/> with <paramref name="message"/>, authored by the local user; returns the new commit.</summary>
+    public Task<string> CommitAsync(IReadOnlyList<string> paths, string message, CancellationToken cancellationToken = default) =>
+        CommitAsync(paths, message, null, cancellationToken);
+
+    /// <summary>
+    /// Commits exactly <paramref name="paths"/> with <paramref name="message"/>; returns the new commit. With an
+    /// <paramref name="author"/> the commit keeps the change's author and date as <c>git am</c> does, while the
+    /// committer stays the local user (or Perfloop's neutral identity when none is configured).
+    /// </summary>
+    public async Task<string> CommitAsync(IReadOnlyList<string> paths, string message, Implementers.Authorship? author, CancellationToken cancellationToken = default)
     {
         await Git.RunAsync(["add", "-A", "--", .. paths], cancellationToken);
         var identity = await IdentityArgumentsAsync(cancellationToken);
-        await Git.RunWithInputAsync([.. identity, "commit", "-q", "--no-verify", "-F", "-"], message, cancellationToken);
+        await Git.RunWithInputAsync([.. identity, "commit", "-q", "--no-verify", .. AuthorArguments(author), "-F", "-"], message, cancellationToken);
         return await HeadAsync(cancellationToken);
     }
+
+    /// <summary>"Name &lt;email&gt;" is taken literally by --author; the date goes in ISO 8601, which git always reads.</summary>
+    internal static IReadOnlyList<string> AuthorArguments(Implementers.Authorship? author) => author switch
+    {
+        null => [],
+        { Date: { } date } => [$"--author={author.Name} <{author.Email}>", "--date=" + date.ToString("yyyy-MM-dd'T'HH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture)],
+        _ => [$"--author={author.Name} <{author.Email}>"],
+    };
 
     /// <summary>The user's identity when configured; otherwise a neutral one so a fresh CI machine can still commit.</summary>
     async Task<IReadOnlyList<string>> IdentityArgumentsAsync(CancellationToken cancellationToken)

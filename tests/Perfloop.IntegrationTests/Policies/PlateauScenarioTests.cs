@@ -49,7 +49,7 @@ public sealed class PlateauScenarioTests
 
         var reporter = new RecordingReporter();
         var summary = await new ExperimentSession(runner, reporter, TimeProvider.System)
-            .RunAsync(new RunOptions(repo.Root, new PatchSeries(repo.Candidates)), CancellationToken.None);
+            .RunAsync(new RunOptions(repo.Root, await PatchSeries.LoadAsync(repo.Candidates, new ProcessRunner())), CancellationToken.None);
 
         Assert.Equal(PolicyEvents.Plateau, summary.Stop?.Rule);
         var rows = ResultsTable.Read(PerfloopPaths.Results(repo.Root));
@@ -66,7 +66,7 @@ public sealed class PlateauScenarioTests
 
         var second = new RecordingReporter();
         await new ExperimentSession(runner, second, TimeProvider.System)
-            .RunAsync(new RunOptions(repo.Root, new PatchSeries(repo.Candidates)) { MaxExperiments = 1 }, CancellationToken.None);
+            .RunAsync(new RunOptions(repo.Root, await PatchSeries.LoadAsync(repo.Candidates, new ProcessRunner())) { MaxExperiments = 1 }, CancellationToken.None);
         var pickup = Assert.Single(second.Lines, l => l.StartsWith("[session] picked up HANDOFF.md", StringComparison.Ordinal));
         Assert.Contains("stopped on plateau", pickup);
         Assert.Contains("learnings.md (1 session(s)): 0 technique(s) that worked, 3 that didn't", pickup);
