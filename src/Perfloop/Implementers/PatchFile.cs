@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Perfloop.Errors;
 using Perfloop.Git;
 using Perfloop.Processes;
 
@@ -34,7 +33,7 @@ public sealed partial record PatchFile(string Path, string Subject, IReadOnlyDic
         Body = Body,
     };
 
-    /// <summary>Reads <paramref name="path"/> through <c>git mailinfo</c>; a file git cannot read as a mail is a usage error naming it.</summary>
+    /// <summary>Reads <paramref name="path"/> through <c>git mailinfo</c>.</summary>
     public static async Task<PatchFile> ReadAsync(string path, IProcessRunner runner, CancellationToken cancellationToken = default)
     {
         var fullPath = System.IO.Path.GetFullPath(path);
@@ -47,12 +46,10 @@ public sealed partial record PatchFile(string Path, string Subject, IReadOnlyDic
             var body = System.IO.Path.Combine(scratch.FullName, "msg");
             var git = new GitCli(runner, System.IO.Path.GetDirectoryName(fullPath)!);
             var result = await git.TryRunWithInputAsync(["mailinfo", body, System.IO.Path.Combine(scratch.FullName, "patch")], text, cancellationToken);
-            if (!result.Succeeded)
-            {
-                throw new PerfloopException($"--candidates: {path}: git mailinfo cannot read it ({GitCli.FirstLine(result.StderrText)}); make candidates with 'git format-patch'");
-            }
-
-            return FromMailInfo(path, result.StdoutText, File.Exists(body) ? await File.ReadAllTextAsync(body, cancellationToken) : "");
+            // A file mailinfo refuses (an empty one) is still a candidate: named by its file, it ends as a row when it does not apply.
+            return result.Succeeded
+                ? FromMailInfo(path, result.StdoutText, File.Exists(body) ? await File.ReadAllTextAsync(body, cancellationToken) : "")
+                : FromMailInfo(path, "", "");
         }
         finally
         {

@@ -160,6 +160,14 @@ public sealed class PatchFileTests : IDisposable
     }
 
     [Fact]
+    public async Task An_empty_file_git_mailinfo_refuses_is_still_a_candidate_named_by_its_file()
+    {
+        var patch = await ReadAsync("", "0003-empty.patch");
+        Assert.Equal("0003-empty", patch.Subject);
+        Assert.Null(patch.Author);
+    }
+
+    [Fact]
     public async Task Crlf_patches_parse_the_same()
     {
         var patch = await ReadAsync(Patch.ReplaceLineEndings("\r\n"));
@@ -169,10 +177,8 @@ public sealed class PatchFileTests : IDisposable
     }
 
     [Fact]
-    public async Task A_missing_file_is_a_usage_error_not_a_crash()
+    public async Task A_missing_candidates_folder_is_a_usage_error_not_a_crash()
     {
-        var missing = Path.Combine(directory.FullName, "gone.patch");
-        await Assert.ThrowsAnyAsync<IOException>(() => PatchFile.ReadAsync(missing, new ProcessRunner()));
         var error = await Assert.ThrowsAsync<PerfloopException>(() => PatchSeries.LoadAsync(Path.Combine(directory.FullName, "nowhere"), new ProcessRunner()));
         Assert.Contains("--candidates: directory not found", error.Message, StringComparison.Ordinal);
     }
