@@ -27,11 +27,15 @@ static class RunCommand
         var maxMinutes = new Option<double?>("--max-minutes") { Description = "Start no new experiment after this many minutes" };
         var targetSpeedup = new Option<double?>("--target-speedup") { Description = "Stop once the kept changes reach this cumulative speedup (e.g. 1.5)" };
         var allowDirty = new Option<bool>("--allow-dirty") { Description = "Set your uncommitted changes aside (git stash) for the run and give them back at its end" };
+        var skipRotated = new Option<bool>("--skip-rotated")
+        {
+            Description = "With --candidates: skip a patch whose Strategy was rotated out after repeated discards (by default it moves to the back of the queue and is still judged)",
+        };
         var noGuard = new Option<bool>("--no-guard") { Description = "Run although perfloop.json has no \"guard\" (a change that breaks the tests could then be kept; every row says no_guard)" };
         var directory = Cli.DirectoryOption("Repository to optimize (default: the current directory)");
         var command = new Command("run", "Run the experiment loop: each candidate (a patch, or an AI agent's change per target) is checked, measured, guarded, then kept as a commit or discarded")
         {
-            candidates, agent, knobs, targets, agentTimeout, maxExperiments, maxMinutes, targetSpeedup, allowDirty, noGuard, directory,
+            candidates, agent, knobs, targets, agentTimeout, maxExperiments, maxMinutes, targetSpeedup, skipRotated, allowDirty, noGuard, directory,
         };
         command.Validators.Add(result =>
         {
@@ -59,6 +63,10 @@ static class RunCommand
             {
                 result.AddError("--targets and --agent-timeout go with --agent");
             }
+            else if (result.GetValue(candidates) is null && result.GetValue(skipRotated))
+            {
+                result.AddError("--skip-rotated goes with --candidates (a patch queue)");
+            }
         });
         command.SetAction((parse, cancellationToken) => CommandLine.GuardAsync(async () =>
         {
@@ -78,6 +86,7 @@ static class RunCommand
                 TargetSpeedup = parse.GetValue(targetSpeedup),
                 AllowDirty = parse.GetValue(allowDirty),
                 WithoutGuard = parse.GetValue(noGuard),
+                SkipRotated = parse.GetValue(skipRotated),
             };
             var summary = await RunLoop.RunAsync(Cli.Services(), options, cancellationToken);
             Console.WriteLine($"done: {summary.Kept} kept of {summary.Experiments} experiments; results in {summary.ResultsPath}");

@@ -89,6 +89,11 @@ public sealed class ExperimentPipeline(ExperimentContext context)
             state = state with { Summary = summary };
         }
 
+        if (implementer.LastDetail is { Length: > 0 } detail)
+        {
+            Reporter.Detail($"{StatusLines.Prefix(state.Experiment)} {detail}");
+        }
+
         var evidence = new CheckEvidence { ImplementationProblem = problem, TrustedFiles = await RestoreTrustedFilesAsync(state, cancellationToken) };
         return Save(state with { Phase = ExperimentPhase.Implemented, Early = CheckDecision.Decide(evidence) });
     }
@@ -404,8 +409,6 @@ public sealed class ExperimentPipeline(ExperimentContext context)
         return state;
     }
 
-    static readonly string[] CandidateTrailers = ["Target", "Category", "Strategy"];
-
     static CandidateInfo CandidateOf(ExperimentState state) =>
         new(state.Summary, state.Target, state.Category, state.Strategy, state.Impact) { Author = state.Author, Body = state.Body };
 
@@ -465,40 +468,18 @@ public sealed class ExperimentPipeline(ExperimentContext context)
     }
 
     /// <summary>
-    /// The KEEP commit's message: the summary, the candidate's own body (a patch's, as git am keeps it), the measured
-    /// reason, and the trailers. <paramref name="reason"/> is null for the commit the end-to-end comparison measures.
+    /// The KEEP commit's message, as <c>git am</c> keeps the candidate's own with Perfloop's lines added (see
+    /// <see cref="KeepCommitMessage"/>). <paramref name="reason"/> is null for the commit the end-to-end comparison measures.
     /// </summary>
-    string CommitMessage(ExperimentState state, string? reason)
-    {
-        var lines = new List<string> { state.Summary, "" };
-        // The candidate's own trailers are written once, in the last paragraph, where git (and the history review) reads them.
-        var body = string.Join('\n', (state.Body ?? "").Split('\n').Where(l => !CandidateTrailers.Any(t => l.StartsWith(t + ": ", StringComparison.OrdinalIgnoreCase)))).Trim('\n');
-        if (body.Length > 0)
-        {
-            lines.Add(body);
-            lines.Add("");
-        }
-
-        if (reason is not null)
-        {
-            lines.Add($"Measured by Perfloop: {reason}.");
-            lines.Add("");
-        }
-
-        foreach (var (key, value) in new[] { ("Target", state.Target), ("Category", state.Category), ("Strategy", state.Strategy) })
-        {
-            if (value.Length > 0)
-            {
-                lines.Add($"{key}: {value}");
-            }
-        }
-
-        lines.Add($"Perfloop-Experiment: {state.Experiment.ToString(CultureInfo.InvariantCulture)}");
-        if (state.Measured is { } m)
-        {
-            lines.Add($"Perfloop-Metric: {Setup.Metric.Name} {StatusLines.Measure(m.BaselineValue, Setup.Metric.Unit)} → {StatusLines.Measure(m.CandidateValue, Setup.Metric.Unit)} ({StatusLines.Interval(m.Result)})");
-        }
-
-        return string.Join('\n', lines) + "\n";
-    }
+    string CommitMessage(ExperimentState state, string? reason) => KeepCommitMessage.Compose(
+        state.Summary,
+        state.Body,
+        reason is null ? "Measured by Perfloop end to end before it is kept." : $"Measured by Perfloop: {reason}.",
+        [("Target", state.Target), ("Category", state.Category), ("Strategy", state.Strategy)],
+        [
+            ("Perfloop-Experiment", state.Experiment.ToString(CultureInfo.InvariantCulture)),
+            .. state.Measured is { } m
+                ? [("Perfloop-Metric", $"{Setup.Metric.Name} {StatusLines.Measure(m.BaselineValue, Setup.Metric.Unit)} → {StatusLines.Measure(m.CandidateValue, Setup.Metric.Unit)} ({StatusLines.Interval(m.Result)})")]
+                : Array.Empty<(string, string)>(),
+        ]);
 }

@@ -67,11 +67,11 @@ public sealed record ExperimentState
 
     public string Summary { get; init; } = "";
 
-    /// <summary>Who wrote the change (a patch's From and Date), kept as its KEEP commit's author; null for Perfloop's own identity.</summary>
+    /// <summary>The candidate's author (a patch's From and Date), kept by the KEEP commit; null for the local user.</summary>
     public Git.CommitAuthor? Author { get; init; }
 
-    /// <summary>The change's own description (a patch's message body), kept in its KEEP commit.</summary>
-    public string? Body { get; init; }
+    /// <summary>The candidate's own message body (a patch's), which the KEEP commit message keeps.</summary>
+    public string Body { get; init; } = "";
 
     public double ThresholdPct { get; init; }
 

@@ -3,6 +3,9 @@ using Perfloop.Processes;
 
 namespace Perfloop.Git;
 
+/// <summary>How one <c>git apply</c> went: whether the patch is in the work tree, and git's messages (which hunk failed where).</summary>
+public sealed record PatchApplyAttempt(bool Applied, string Messages);
+
 /// <summary>The operations the loop needs on the user's repository; never pushes, fetches or rewrites history.</summary>
 public sealed class GitRepository
 {
@@ -95,17 +98,38 @@ public sealed class GitRepository
         await File.AppendAllTextAsync(exclude, $"{prefix}{pattern}\n", cancellationToken);
     }
 
-    /// <summary>Checks and applies a patch to the work tree; returns null on success or git's reason.</summary>
-    public async Task<string?> ApplyPatchAsync(string patchFile, CancellationToken cancellationToken = default)
+    /// <summary>Applies a patch to the work tree as it stands (<c>git apply</c>, nothing written unless every hunk fits).</summary>
+    public async Task<PatchApplyAttempt> ApplyPatchAsync(string patchFile, CancellationToken cancellationToken = default)
     {
-        var check = await Git.TryRunAsync(["apply", "--check", "--whitespace=nowarn", patchFile], cancellationToken);
-        if (!check.Succeeded)
+        var apply = await Git.TryRunAsync(["apply", "--whitespace=nowarn", patchFile], cancellationToken);
+        return new PatchApplyAttempt(apply.Succeeded, apply.StderrText);
+    }
+
+    /// <summary>
+    /// Applies a patch with a 3-way merge (<c>git apply --3way</c>), as <c>git am -3</c> does when a plain apply
+    /// fails: it needs the blobs named on the patch's <c>index</c> lines, which the repository has when the patch was
+    /// made on one of its commits. Runs only on a clean work tree; on success the change is left unstaged (like a
+    /// plain apply), and on conflicts the tree and index are put back at HEAD, so no conflict marker is ever left.
+    /// </summary>
+    public async Task<PatchApplyAttempt> ApplyPatchThreeWayAsync(string patchFile, CancellationToken cancellationToken = default)
+    {
+        if ((await ChangedPathsAsync(cancellationToken)).Count > 0)
         {
-            return GitCli.FirstLine(check.StderrText);
+            return new PatchApplyAttempt(false, "error: a 3-way apply needs a clean work tree\n");
         }
 
-        var apply = await Git.TryRunAsync(["apply", "--whitespace=nowarn", patchFile], cancellationToken);
-        return apply.Succeeded ? null : GitCli.FirstLine(apply.StderrText);
+        var apply = await Git.TryRunAsync(["apply", "--3way", "--whitespace=nowarn", patchFile], cancellationToken);
+        if (apply.Succeeded)
+        {
+            await Git.RunAsync(["reset", "-q"], cancellationToken);
+        }
+        else
+        {
+            // The tree was clean before, so this puts back exactly what was there.
+            await RestoreAsync(cancellationToken);
+        }
+
+        return new PatchApplyAttempt(apply.Succeeded, apply.StderrText);
     }
 
     /// <summary>The candidate's full diff against HEAD, new files included, in a form git apply takes back.</summary>
@@ -158,9 +182,14 @@ public sealed class GitRepository
         var environment = new Dictionary<string, string?> { ["GIT_INDEX_FILE"] = index };
         if (author is not null)
         {
+            // As git am does: the change keeps its author and date; the committer stays the local user.
             environment["GIT_AUTHOR_NAME"] = author.Name;
             environment["GIT_AUTHOR_EMAIL"] = author.Email;
-            environment["GIT_AUTHOR_DATE"] = author.Date;
+            if (author.Date is { } date)
+            {
+                // ISO 8601, which git always reads.
+                environment["GIT_AUTHOR_DATE"] = date.ToString("yyyy-MM-dd'T'HH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture);
+            }
         }
 
         try
@@ -352,5 +381,8 @@ public sealed class GitRepository
     public IProcessRunner Runner => runner;
 }
 
-/// <summary>Who wrote a change, as git records it: name, email and date (any format git takes, e.g. RFC 2822).</summary>
-public sealed record CommitAuthor(string Name, string Email, string Date);
+/// <summary>
+/// Who wrote a change, as git records it: name and email, and the date it was written (null when unknown; the commit
+/// then gets the time it is made).
+/// </summary>
+public sealed record CommitAuthor(string Name, string Email, DateTimeOffset? Date);

@@ -8,11 +8,11 @@ public sealed record CandidateInfo(
     string Strategy,
     string EstimatedImpact)
 {
-    /// <summary>Who wrote the change (a patch's From and Date), kept as the KEEP commit's author; null for the local identity.</summary>
+    /// <summary>Who wrote the change (a patch's From and Date); a KEEP commit keeps them as its author, as <c>git am</c> does.</summary>
     public Git.CommitAuthor? Author { get; init; }
 
-    /// <summary>The change's own description (a patch's message body), kept in the KEEP commit.</summary>
-    public string? Body { get; init; }
+    /// <summary>The change's own commit message below the subject (a patch's body, trailers included); empty when it has none.</summary>
+    public string Body { get; init; } = "";
 }
 
 /// <summary>What an implementer is asked to do for one attempt of one experiment.</summary>
@@ -55,6 +55,22 @@ public interface IImplementer
     /// </summary>
     string? LastSummary => null;
 
+    /// <summary>How the last <see cref="ImplementAsync"/> made the change, worth a detail line (e.g. "applied with a 3-way merge"); null for nothing to say.</summary>
+    string? LastDetail => null;
+
     /// <summary>Moves on to the next candidate (whatever happened to this one).</summary>
     void Advance();
+}
+
+/// <summary>
+/// An implementer whose candidates are a list the user asked to have judged (a patch queue): a candidate the
+/// policies would skip (its strategy was rotated out) is moved to the back of the list instead of dropped.
+/// </summary>
+public interface IDeferringImplementer : IImplementer
+{
+    /// <summary>
+    /// Moves the current candidate (the one <see cref="IImplementer.NextCandidate"/> described) to the back of the queue and
+    /// returns true; returns false, changing nothing, when it was already moved once: then it is judged now.
+    /// </summary>
+    bool Defer();
 }

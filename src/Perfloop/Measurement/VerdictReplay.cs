@@ -44,7 +44,7 @@ public static class VerdictReplay
         var samplesPath = Path.Combine(directory, "samples.tsv");
         if (!File.Exists(samplesPath))
         {
-            throw new PerfloopException($"experiment {experiment} kept no samples ({Path.GetRelativePath(repositoryRoot, samplesPath)} is missing): it ended before benchmarking");
+            throw new PerfloopException(NoSamples(row, Path.GetRelativePath(repositoryRoot, samplesPath)));
         }
 
         var samples = SampleTable.Parse(File.ReadAllText(samplesPath));
@@ -61,6 +61,21 @@ public static class VerdictReplay
             ? new SequentialDesign(config.Measurement.CalibrationRuns, config.Measurement.CalibrationRuns)
             : new SequentialDesign(config.Measurement.MinRuns, config.Measurement.MaxRuns);
         return Replay(experiment, samples, row, design, DirectionOf(row, config));
+    }
+
+    /// <summary>Why an experiment has no samples to recompute a verdict from: it ended before measuring, and how.</summary>
+    internal static string NoSamples(ResultRow row, string samplesPath)
+    {
+        var ended = row.Status switch
+        {
+            ExperimentStatus.Crash => "crashed before measuring",
+            ExperimentStatus.Discard => "was discarded before measuring",
+            _ => "ended before measuring",
+        };
+        var reason = row.Reason.Length > 0 ? $": {row.Reason}" : "";
+        return row.Runs is null
+            ? $"experiment {row.Experiment} {ended}{reason}; it has no samples, so there is no verdict to recompute"
+            : $"experiment {row.Experiment} has no samples ({samplesPath} is missing), though results.tsv says it measured {row.Runs} pairs";
     }
 
     /// <summary>The pure part: pairs the samples, then evaluates the sequential test where the run stopped.</summary>

@@ -30,6 +30,9 @@ public sealed record RunOptions(string Directory, IImplementer Implementer)
 
     /// <summary>Names the candidates (e.g. the patch folder); a run over the same source after an interruption resumes.</summary>
     public string? CandidateSource { get; init; }
+
+    /// <summary>Skip a queued candidate whose strategy was rotated out, instead of judging it at the back of the queue.</summary>
+    public bool SkipRotated { get; init; }
 }
 
 public sealed record SessionSummary(string RepositoryRoot, string ResultsPath, IReadOnlyList<ResultRow> Rows)
@@ -162,9 +165,21 @@ public sealed class ExperimentSession(EngineServices services)
                 continue;
             }
 
-            if (candidate.Strategy.Length > 0 && verdict.RotatedOut.Contains(candidate.Strategy, StringComparer.OrdinalIgnoreCase))
+            var rotatedOut = candidate.Strategy.Length > 0 && verdict.RotatedOut.Contains(candidate.Strategy, StringComparer.OrdinalIgnoreCase);
+            if (rotatedOut && !options.SkipRotated && options.Implementer is IDeferringImplementer queue)
             {
-                // A patch queue cannot change strategy; its candidates of a rotated-out strategy wait for a keep.
+                // Rotation steers what a generator tries next; a queue is a list the user asked to have judged, so its
+                // candidate waits at the back (a keep may bring the strategy back) and is judged there.
+                if (queue.Defer())
+                {
+                    Reporter.Status($"[session] '{candidate.Summary}' moved to the back of the queue: strategy '{candidate.Strategy}' was rotated out after repeated discards; it is judged after the others ({Errors.Mention.Input("skip-rotated")} skips such candidates)");
+                    continue;
+                }
+
+                Reporter.Status($"[session] judging '{candidate.Summary}' from the back of the queue, though strategy '{candidate.Strategy}' is rotated out");
+            }
+            else if (rotatedOut)
+            {
                 rows.Add(Record(context, new PolicyEvent(PolicyEvents.Skip, candidate.Strategy, candidate.Summary,
                     $"skipped '{candidate.Summary}': strategy '{candidate.Strategy}' was rotated out after repeated discards (next strategy: {verdict.NextStrategy})")));
                 options.Implementer.Advance();

@@ -31,6 +31,9 @@ public sealed record RunLoopOptions(string Directory, CandidateSource Source)
     public bool AllowDirty { get; init; }
 
     public bool WithoutGuard { get; init; }
+
+    /// <summary>Skip a queued patch whose strategy was rotated out instead of judging it at the back of the queue.</summary>
+    public bool SkipRotated { get; init; }
 }
 
 /// <summary>The experiment loop over a source of candidates, until they run out or a policy stops it.</summary>
@@ -48,6 +51,7 @@ public static class RunLoop
             TargetSpeedup = options.TargetSpeedup,
             AllowDirty = options.AllowDirty,
             WithoutGuard = options.WithoutGuard,
+            SkipRotated = options.SkipRotated,
             // A patch queue resumes after an interruption; an agent's or the knob explorer's candidates are made afresh.
             CandidateSource = options.Source is PatchFolder queue ? "patches:" + queue.Folder : null,
         };
@@ -59,7 +63,7 @@ public static class RunLoop
         switch (options.Source)
         {
             case PatchFolder queue:
-                return new PatchSeries(queue.Folder);
+                return await PatchSeries.LoadAsync(queue.Folder, services.Runner, cancellationToken);
             case AgentCommand agent:
                 if (agent.Timeout <= TimeSpan.Zero || agent.Timeout > TimeSpan.FromSeconds(1e7))
                 {

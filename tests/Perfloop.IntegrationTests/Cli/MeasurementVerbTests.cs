@@ -98,12 +98,13 @@ public class MeasurementVerbTests
             Metric = "wall_ms",
             ThresholdPct = 5,
             Status = ExperimentStatus.Discard,
+            Reason = "patch does not apply: app.sh: hunk @@ -1 +1 @@ (line 1) does not match the file",
         });
 
         var missing = PerfloopProcess.Run(repo.Root, "verdict", "9");
         var noSamples = PerfloopProcess.Run(repo.Root, "verdict", "2");
 
-        foreach (var (result, expected) in new[] { (missing, "experiment 9 is not in"), (noSamples, "experiment 2 kept no samples") })
+        foreach (var (result, expected) in new[] { (missing, "experiment 9 is not in"), (noSamples, "experiment 2 was discarded before measuring: patch does not apply: app.sh: hunk @@ -1 +1 @@ (line 1) does not match the file; it has no samples") })
         {
             Assert.Equal(2, result.ExitCode);
             var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);

@@ -29,7 +29,7 @@ public sealed class LookProgressTests
             var reporter = new RecordingReporter();
 
             await new ExperimentSession(new EngineServices(new ProcessRunner(), reporter, TimeProvider.System))
-                .RunAsync(new RunOptions(repo.Root, new PatchSeries(repo.Candidates)), CancellationToken.None);
+                .RunAsync(new RunOptions(repo.Root, await PatchSeries.LoadAsync(repo.Candidates, new ProcessRunner())), CancellationToken.None);
 
             var experiment = Assert.Single(ShellProject.Rows(repo), r => r.IsExperiment);
             Assert.Equal(10, experiment.Runs);

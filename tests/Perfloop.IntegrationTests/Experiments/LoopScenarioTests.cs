@@ -77,7 +77,7 @@ public sealed class LoopScenarioTests : IClassFixture<LoopScenarioTests.Session>
             InitialHead = Repo.Git("rev-parse", "HEAD").Trim();
 
             var loop = new ExperimentSession(new EngineServices(runner, Reporter, TimeProvider.System));
-            Summary = await loop.RunAsync(new RunOptions(Repo.Root, new PatchSeries(Repo.Candidates)), CancellationToken.None);
+            Summary = await loop.RunAsync(new RunOptions(Repo.Root, await PatchSeries.LoadAsync(Repo.Candidates, new ProcessRunner())), CancellationToken.None);
         }
 
         public Task DisposeAsync()

@@ -38,11 +38,11 @@ public sealed class StepVerbsTests
         using var viaSteps = await MakeRepositoryAsync();
 
         await new ExperimentSession(new EngineServices(new ProcessRunner(), new RecordingReporter(), TimeProvider.System))
-            .RunAsync(new RunOptions(viaRun.Root, new PatchSeries(viaRun.Candidates)), CancellationToken.None);
+            .RunAsync(new RunOptions(viaRun.Root, await PatchSeries.LoadAsync(viaRun.Candidates, new ProcessRunner())), CancellationToken.None);
 
         foreach (var patch in Directory.GetFiles(viaSteps.Candidates).Order(StringComparer.Ordinal))
         {
-            var candidate = PatchFile.Read(patch).ToCandidate();
+            var candidate = (await PatchFile.ReadAsync(patch, new ProcessRunner())).ToCandidate();
             var start = Step(viaSteps, "experiment", "start", "--target", candidate.Target, "--category", candidate.Category, "--impact", candidate.EstimatedImpact, "--strategy", candidate.Strategy);
             Assert.Equal("perfloop.step/v1", start.GetProperty("schema").GetString());
             viaSteps.Git("apply", patch);

@@ -50,7 +50,7 @@ public sealed class PlateauScenarioTests
 
         var reporter = new RecordingReporter();
         var summary = await new ExperimentSession(new EngineServices(runner, reporter, TimeProvider.System))
-            .RunAsync(new RunOptions(repo.Root, new PatchSeries(repo.Candidates)) { WithoutGuard = true }, CancellationToken.None);
+            .RunAsync(new RunOptions(repo.Root, await PatchSeries.LoadAsync(repo.Candidates, new ProcessRunner())) { WithoutGuard = true }, CancellationToken.None);
 
         Assert.Equal(PolicyEvents.Plateau, summary.Stop?.Rule);
         var rows = ResultsTable.Read(PerfloopPaths.Results(repo.Root));
@@ -67,7 +67,7 @@ public sealed class PlateauScenarioTests
 
         var second = new RecordingReporter();
         await new ExperimentSession(new EngineServices(runner, second, TimeProvider.System))
-            .RunAsync(new RunOptions(repo.Root, new PatchSeries(repo.Candidates)) { MaxExperiments = 1, WithoutGuard = true }, CancellationToken.None);
+            .RunAsync(new RunOptions(repo.Root, await PatchSeries.LoadAsync(repo.Candidates, new ProcessRunner())) { MaxExperiments = 1, WithoutGuard = true }, CancellationToken.None);
         var pickup = Assert.Single(second.Lines, l => l.StartsWith("[session] picked up HANDOFF.md", StringComparison.Ordinal));
         Assert.Contains("stopped on plateau", pickup);
         Assert.Contains("learnings.md (1 session(s)): 0 technique(s) that worked, 3 that didn't", pickup);

@@ -12,7 +12,7 @@ namespace Perfloop.IntegrationTests.Policies;
 
 /// <summary>
 /// One real session over a shell program whose cost is three sleeps: three keeps cut a milestone, three discards of
-/// one strategy rotate it out (a later candidate of that strategy is skipped), five discards in a row trigger stuck
+/// one strategy rotate it out (a later candidate of that strategy is skipped, as asked with --skip-rotated), five discards in a row trigger stuck
 /// recovery, three more stop the session before the last candidate. Discards are wrong-output candidates, which
 /// never reach the benchmark, so the whole session takes seconds.
 /// </summary>
@@ -81,7 +81,7 @@ public sealed class PolicyScenarioTests : IClassFixture<PolicyScenarioTests.Sess
             Repo.CommitAll("perfloop config");
 
             var loop = new ExperimentSession(new EngineServices(runner, Reporter, TimeProvider.System));
-            Summary = await loop.RunAsync(new RunOptions(Repo.Root, new PatchSeries(Repo.Candidates)) { WithoutGuard = true }, CancellationToken.None);
+            Summary = await loop.RunAsync(new RunOptions(Repo.Root, await PatchSeries.LoadAsync(Repo.Candidates, new ProcessRunner())) { WithoutGuard = true, SkipRotated = true }, CancellationToken.None);
         }
 
         public Task DisposeAsync()

@@ -74,7 +74,7 @@ public sealed class CrashRecoveryTests
 
         var reporter = new RecordingReporter();
         var session = new ExperimentSession(new EngineServices(new ProcessRunner(), reporter, TimeProvider.System));
-        await session.RunAsync(new RunOptions(repo.Root, new PatchSeries(repo.Candidates)) { CandidateSource = source }, CancellationToken.None);
+        await session.RunAsync(new RunOptions(repo.Root, await PatchSeries.LoadAsync(repo.Candidates, new ProcessRunner())) { CandidateSource = source }, CancellationToken.None);
 
         var rows = ShellProject.Rows(repo);
         Assert.Single(rows, r => r.Summary == "First candidate");

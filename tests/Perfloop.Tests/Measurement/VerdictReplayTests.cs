@@ -72,4 +72,17 @@ public class VerdictReplayTests
 
         Assert.Contains("2 complete pairs", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Without_samples_the_message_says_how_the_experiment_ended_before_measuring()
+    {
+        var stale = Row with { Reason = "patch does not apply: app.sh: hunk @@ -1 +1 @@ (line 1) does not match the file" };
+        Assert.Equal(
+            "experiment 3 was discarded before measuring: patch does not apply: app.sh: hunk @@ -1 +1 @@ (line 1) does not match the file; it has no samples, so there is no verdict to recompute",
+            VerdictReplay.NoSamples(stale, ".perfloop/experiments/3/samples.tsv"));
+        Assert.StartsWith("experiment 3 crashed before measuring: build failed", VerdictReplay.NoSamples(Row with { Status = ExperimentStatus.Crash, Reason = "build failed" }, "s"), StringComparison.Ordinal);
+        Assert.Equal(
+            "experiment 3 has no samples (s is missing), though results.tsv says it measured 16 pairs",
+            VerdictReplay.NoSamples(Row with { Runs = 16 }, "s"));
+    }
 }
