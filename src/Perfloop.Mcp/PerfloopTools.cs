@@ -99,7 +99,7 @@ public sealed class PerfloopTools(EngineServices services, string directory) : I
     static StepReport McpReport(StepReport report) => report with { Next = McpWords.Next(report.NextStep) };
 
     Task<string> CallAsync<T>(Func<Task<T>> step, CancellationToken cancellationToken) =>
-        CallTextAsync(async () => ReportJson.Serialize(await step()), cancellationToken);
+        CallTextAsync(async () => McpWords.Render(ReportJson.Serialize(await step())), cancellationToken);
 
     async Task<string> CallTextAsync(Func<Task<string>> step, CancellationToken cancellationToken)
     {

@@ -75,7 +75,7 @@ static class ExperimentCommand
             {
                 if (report.Decision is null && report.Problem is { } problem)
                 {
-                    Console.WriteLine($"{StatusLines.Prefix(report.Experiment)} problem: {problem}");
+                    Console.WriteLine(Errors.Mention.ForCommandLine($"{StatusLines.Prefix(report.Experiment)} problem: {problem}"));
                 }
 
                 Console.WriteLine($"next: {report.Next}");

@@ -39,7 +39,7 @@ static class StatusCommand
             }
 
             Console.WriteLine($"state: {status.State}");
-            Console.WriteLine($"next: {status.Next}");
+            Console.WriteLine(Errors.Mention.ForCommandLine($"next: {status.Next}"));
             return 0;
         }, cancellationToken));
         return command;

@@ -7,7 +7,7 @@ static class JsonOutput
 {
     public static void Write<T>(T value)
     {
-        Console.Out.WriteLine(ReportJson.Serialize(value));
+        Console.Out.WriteLine(Errors.Mention.ForCommandLine(ReportJson.Serialize(value)));
         Console.Out.Flush();
     }
 }

@@ -17,7 +17,7 @@ public static class ConfigStore
         if (!File.Exists(path))
         {
             throw new PerfloopException(
-                $"{PerfloopConfig.FileName}: not found in {repositoryRoot}; run 'perfloop init --bench CMD' first");
+                $"{PerfloopConfig.FileName}: not found in {repositoryRoot}; run {Mention.Command("init --bench CMD")} first");
         }
 
         return Parse(File.ReadAllText(path));
@@ -35,7 +35,7 @@ public static class ConfigStore
             var line = e.LineNumber is { } l ? $"line {l + 1}: " : "";
             var key = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "" : $"{e.Path}: ";
             throw new PerfloopException(
-                $"{PerfloopConfig.FileName}: {line}{key}{Describe(e)}; fix the file or re-run 'perfloop init'", ExitCodes.Usage, e);
+                $"{PerfloopConfig.FileName}: {line}{key}{Describe(e)}; fix the file or re-run {Mention.Command("init")}", ExitCodes.Usage, e);
         }
 
         if (config is null)
@@ -71,12 +71,12 @@ public static class ConfigStore
 
         if (string.IsNullOrWhiteSpace(config.Bench))
         {
-            Fail("$.bench", "the benchmark command is missing; set it or run 'perfloop init --bench CMD'");
+            Fail("$.bench", $"the benchmark command is missing; set it or run {Mention.Command("init --bench CMD")}");
         }
 
         if (config.Guard is { } guard && string.IsNullOrWhiteSpace(guard))
         {
-            Fail("$.guard", "is empty; give the command that must pass (the tests), or remove the key and run with --no-guard");
+            Fail("$.guard", $"is empty; give the command that must pass (the tests), or remove the key and run with {Mention.Input("no-guard")}");
         }
 
         for (var i = 0; i < config.Oracles.Count; i++)

@@ -38,7 +38,7 @@ public static class DemoSetup
     {
         if (Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any())
         {
-            throw new PerfloopException($"--dir: {directory} is not empty; give a new or empty directory");
+            throw new PerfloopException($"{Mention.Input("dir")}: {directory} is not empty; give a new or empty directory");
         }
 
         Directory.CreateDirectory(directory);

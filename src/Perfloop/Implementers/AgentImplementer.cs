@@ -58,12 +58,12 @@ public sealed class AgentImplementer : IImplementer
     {
         if (string.IsNullOrWhiteSpace(settings.Command))
         {
-            throw new PerfloopException("--agent: the command is empty; give the agent's command line, e.g. --agent 'aider --yes-always --message-file {prompt}'");
+            throw new PerfloopException($"{Mention.Input("agent")}: the command is empty; give the agent's command line, e.g. {Mention.Input("agent")} 'aider --yes-always --message-file {{prompt}}'");
         }
 
         if (settings.Timeout <= TimeSpan.Zero)
         {
-            throw new PerfloopException("--agent-timeout: must be a positive number of seconds");
+            throw new PerfloopException($"{Mention.Input("agent-timeout")}: must be a positive number of seconds");
         }
 
         var repository = await GitRepository.OpenAsync(runner, directory, cancellationToken);

@@ -69,7 +69,7 @@ public static class AgentTargets
         {
             if (!File.Exists(targetsFile))
             {
-                throw new PerfloopException($"--targets: file not found: {targetsFile}");
+                throw new PerfloopException($"{Mention.Input("targets")}: file not found: {targetsFile}");
             }
 
             return NonEmpty(Parse(File.ReadAllText(targetsFile), targetsFile), targetsFile);
@@ -79,11 +79,11 @@ public static class AgentTargets
         {
             var ranked = FromRanking(ranking);
             return ranked.Count > 0 ? ranked : throw new PerfloopException(
-                $"{Ranking.BottlenecksFile.PathIn(repositoryRoot)}: no function of the repository's own code in the ranking; profile a run that exercises your code, or pass --targets FILE");
+                $"{Ranking.BottlenecksFile.PathIn(repositoryRoot)}: no function of the repository's own code in the ranking; profile a run that exercises your code, or pass {Mention.Input("targets")} FILE");
         }
 
         throw new PerfloopException(
-            $"no targets for the agent: pass --targets FILE (one 'target | category | impact | strategy' per line) or rank a profile first ('perfloop rank --profile FILE' writes {Path.Combine(Configuration.PerfloopPaths.StateDirectoryName, Ranking.BottlenecksFile.FileName)})");
+            $"no targets for the agent: pass {Mention.Input("targets")} FILE (one 'target | category | impact | strategy' per line) or rank a profile first ({Mention.Command("rank --profile FILE")} writes {Path.Combine(Configuration.PerfloopPaths.StateDirectoryName, Ranking.BottlenecksFile.FileName)})");
     }
 
     /// <summary>How many of the ranking's targets one run works through, best first (a run can also stop earlier with --max-experiments).</summary>

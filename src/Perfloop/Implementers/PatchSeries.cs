@@ -24,7 +24,7 @@ public sealed class PatchSeries : IDeferringImplementer
     {
         if (!Directory.Exists(directory))
         {
-            throw new PerfloopException($"--candidates: directory not found: {directory}");
+            throw new PerfloopException($"{Mention.Input("candidates")}: directory not found: {directory}");
         }
 
         var files = Directory.EnumerateFiles(directory)
@@ -33,7 +33,7 @@ public sealed class PatchSeries : IDeferringImplementer
             .ToList();
         if (files.Count == 0)
         {
-            throw new PerfloopException($"--candidates: no .patch files in {directory}; make them with 'git format-patch'");
+            throw new PerfloopException($"{Mention.Input("candidates")}: no .patch files in {directory}; make them with 'git format-patch'");
         }
 
         var patches = new List<PatchFile>(files.Count);

@@ -32,7 +32,7 @@ public static class ProjectInitializer
     {
         if (Domains.Domains.Find(options.Domain) is null)
         {
-            throw new PerfloopException($"--domain: unknown domain '{options.Domain}'; use one of {Domains.Domains.Names}");
+            throw new PerfloopException($"{Mention.Input("domain")}: unknown domain '{options.Domain}'; use one of {Domains.Domains.Names}");
         }
 
         var repository = await GitRepository.OpenAsync(runner, options.Directory, cancellationToken);
@@ -44,7 +44,7 @@ public static class ProjectInitializer
         var configPath = ConfigStore.PathIn(repository.Root);
         if (File.Exists(configPath) && !options.Force)
         {
-            throw new PerfloopException($"{configPath} already exists; edit it, or re-run init with --force to overwrite it");
+            throw new PerfloopException($"{configPath} already exists; edit it, or re-run init with {Mention.Input("force")} to overwrite it");
         }
 
         var config = new PerfloopConfig
@@ -79,9 +79,9 @@ public static class ProjectInitializer
     /// <summary>What to say when no benchmark command was given: the BenchmarkDotNet project to use, when the repository has them.</summary>
     public static string MissingBench(IReadOnlyList<BenchmarkDotNetProject> found) => found.Count switch
     {
-        0 => "--bench: give the command that runs your benchmark, e.g. --bench \"./bench.sh\"",
-        1 => $"--bench: not given; this repository has a BenchmarkDotNet project ({found[0].ProjectPath}{Classes(found[0])}): re-run with --bench \"{found[0].SuggestedBench}\"",
-        _ => $"--bench: not given; this repository has {found.Count} BenchmarkDotNet projects ({string.Join(", ", found.Select(p => p.ProjectPath))}): pick one, e.g. --bench \"{found[0].SuggestedBench}\"",
+        0 => $"{Mention.Input("bench")}: give the command that runs your benchmark, e.g. {Mention.Input("bench")} \"./bench.sh\"",
+        1 => $"{Mention.Input("bench")}: not given; this repository has a BenchmarkDotNet project ({found[0].ProjectPath}{Classes(found[0])}): re-run with {Mention.Input("bench")} \"{found[0].SuggestedBench}\"",
+        _ => $"{Mention.Input("bench")}: not given; this repository has {found.Count} BenchmarkDotNet projects ({string.Join(", ", found.Select(p => p.ProjectPath))}): pick one, e.g. {Mention.Input("bench")} \"{found[0].SuggestedBench}\"",
     };
 
     static string Classes(BenchmarkDotNetProject project) => project.BenchmarkClasses.Count switch

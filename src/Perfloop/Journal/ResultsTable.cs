@@ -114,8 +114,9 @@ public static class ResultsTable
             ["micro_ci_high_pct"] = Number(row.MicroCiHighPct),
             ["fidelity"] = row.Fidelity,
         };
-        // Reasons may quote command output: secrets from the environment never reach the file.
-        return Safety.SecretRedactor.Current.Redact(string.Join('\t', Columns.Select(c => Escape(fields.GetValueOrDefault(c, "")))));
+        // Reasons may quote command output: secrets from the environment never reach the file. People read it: the
+        // engine's neutral mentions of commands and inputs are written in the CLI's words.
+        return Safety.SecretRedactor.Current.Redact(Errors.Mention.ForCommandLine(string.Join('\t', Columns.Select(c => Escape(fields.GetValueOrDefault(c, ""))))));
     }
 
     /// <summary>Four significant decimals are plenty for milliseconds and percentages, and keep the file readable.</summary>

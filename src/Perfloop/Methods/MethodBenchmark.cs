@@ -199,7 +199,7 @@ public static class MethodBenchmark
         var parameters = method.GetParameters();
         if (parameters.Any(p => p.ParameterType.IsByRef))
         {
-            throw new PerfloopException($"--method: {request.Method} has ref/out parameters; micro-ab times methods whose arguments are passed by value (wrap it in a static method that is)");
+            throw new PerfloopException($"{Mention.Input("method")}: {request.Method} has ref/out parameters; micro-ab times methods whose arguments are passed by value (wrap it in a static method that is)");
         }
 
         var sets = request.Inputs.Create(build, method, label);

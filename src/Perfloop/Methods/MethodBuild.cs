@@ -15,7 +15,7 @@ public sealed record MethodName(string TypeName, string Method)
         var dot = name.LastIndexOf('.');
         if (dot <= 0 || dot == name.Length - 1)
         {
-            throw new PerfloopException($"--method: '{name}' is not Namespace.Type.Method (e.g. Demo.PrimeScanner.PrimesUpTo)");
+            throw new PerfloopException($"{Mention.Input("method")}: '{name}' is not Namespace.Type.Method (e.g. Demo.PrimeScanner.PrimesUpTo)");
         }
 
         return new MethodName(name[..dot], name[(dot + 1)..]);
@@ -79,8 +79,8 @@ public sealed class MethodBuild : IDisposable
         return methods.Count switch
         {
             1 => methods[0],
-            0 => throw new PerfloopException($"--method: {name} is not a public static non-generic method{(argumentCount is { } c ? $" taking {c} argument(s)" : "")} in {Path.GetFileName(AssemblyPath)} ({label})"),
-            _ => throw new PerfloopException($"--method: {name} has {methods.Count} overloads taking the same number of arguments; rename one or wrap it in a probe"),
+            0 => throw new PerfloopException($"{Mention.Input("method")}: {name} is not a public static non-generic method{(argumentCount is { } c ? $" taking {c} argument(s)" : "")} in {Path.GetFileName(AssemblyPath)} ({label})"),
+            _ => throw new PerfloopException($"{Mention.Input("method")}: {name} has {methods.Count} overloads taking the same number of arguments; rename one or wrap it in a probe"),
         };
     }
 

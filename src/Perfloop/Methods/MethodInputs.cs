@@ -37,7 +37,7 @@ public sealed class MethodInputs
     {
         if (!File.Exists(path))
         {
-            throw new PerfloopException($"--args: file not found: {path}");
+            throw new PerfloopException($"{Mention.Input("args")}: file not found: {path}");
         }
 
         return FromJson(File.ReadAllText(path), path);
@@ -52,18 +52,18 @@ public sealed class MethodInputs
         }
         catch (JsonException e)
         {
-            throw new PerfloopException($"--args: {origin} is not valid JSON (line {(e.LineNumber ?? 0) + 1}): give an array of argument arrays, e.g. [[100], [1000]]");
+            throw new PerfloopException($"{Mention.Input("args")}: {origin} is not valid JSON (line {(e.LineNumber ?? 0) + 1}): give an array of argument arrays, e.g. [[100], [1000]]");
         }
 
         if (root.ValueKind != JsonValueKind.Array || root.GetArrayLength() == 0 || root.EnumerateArray().Any(set => set.ValueKind != JsonValueKind.Array))
         {
-            throw new PerfloopException($"--args: {origin} must be a non-empty array of argument arrays, e.g. [[100], [1000]]");
+            throw new PerfloopException($"{Mention.Input("args")}: {origin} must be a non-empty array of argument arrays, e.g. [[100], [1000]]");
         }
 
         var sets = root.EnumerateArray().Select(set => set.EnumerateArray().ToArray()).ToList();
         if (sets.Select(s => s.Length).Distinct().Count() > 1)
         {
-            throw new PerfloopException($"--args: {origin}: every argument set must have the same number of arguments");
+            throw new PerfloopException($"{Mention.Input("args")}: {origin}: every argument set must have the same number of arguments");
         }
 
         return new MethodInputs(sets, null, origin);
@@ -85,18 +85,18 @@ public sealed class MethodInputs
         var probe = build.GetType(probeType!, label);
         var factory = probe.GetMethods(BindingFlags.Public | BindingFlags.Static)
             .FirstOrDefault(m => m.GetParameters().Length == 0 && typeof(IEnumerable<object?[]>).IsAssignableFrom(m.ReturnType))
-            ?? throw new PerfloopException($"--probe: {probeType} has no public static parameterless method returning IEnumerable<object?[]>");
+            ?? throw new PerfloopException($"{Mention.Input("probe")}: {probeType} has no public static parameterless method returning IEnumerable<object?[]>");
         var sets = ((IEnumerable<object?[]>?)factory.Invoke(null, null) ?? []).ToList();
         if (sets.Count == 0)
         {
-            throw new PerfloopException($"--probe: {probeType}.{factory.Name} returned no argument sets");
+            throw new PerfloopException($"{Mention.Input("probe")}: {probeType}.{factory.Name} returned no argument sets");
         }
 
         foreach (var (set, index) in sets.Select((s, i) => (s, i)))
         {
             if (set.Length != parameters.Length)
             {
-                throw new PerfloopException($"--probe: argument set {index} has {set.Length} values but {method.Name} takes {parameters.Length}");
+                throw new PerfloopException($"{Mention.Input("probe")}: argument set {index} has {set.Length} values but {method.Name} takes {parameters.Length}");
             }
         }
 
@@ -107,7 +107,7 @@ public sealed class MethodInputs
     {
         if (set.Length != parameters.Length)
         {
-            throw new PerfloopException($"--args: argument set {index} has {set.Length} values but the method takes {parameters.Length}");
+            throw new PerfloopException($"{Mention.Input("args")}: argument set {index} has {set.Length} values but the method takes {parameters.Length}");
         }
 
         var values = new object?[set.Length];
@@ -120,7 +120,7 @@ public sealed class MethodInputs
             }
             catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
             {
-                throw new PerfloopException($"--args: argument set {index}, argument {i} ({parameters[i].Name}): cannot convert {set[i].GetRawText()} to {type.Name}: {e.Message}");
+                throw new PerfloopException($"{Mention.Input("args")}: argument set {index}, argument {i} ({parameters[i].Name}): cannot convert {set[i].GetRawText()} to {type.Name}: {e.Message}");
             }
         }
 

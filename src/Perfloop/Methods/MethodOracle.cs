@@ -52,7 +52,7 @@ public static class MethodOracle
         var inputsB = request.Inputs.Create(candidate, methodB, "candidate");
         if (inputsA.Count != inputsB.Count)
         {
-            throw new PerfloopException($"--probe: made {inputsA.Count} argument sets in the baseline but {inputsB.Count} in the candidate; a probe must be deterministic");
+            throw new PerfloopException($"{Mention.Input("probe")}: made {inputsA.Count} argument sets in the baseline but {inputsB.Count} in the candidate; a probe must be deterministic");
         }
 
         var comparer = new ObjectGraphComparer(request.Tolerance);

@@ -68,7 +68,7 @@ public sealed record RankingSnapshot(IReadOnlyList<RankedTarget> Targets, Runtim
             var schema = root.TryGetProperty("schema", out var s) ? s.GetString() : null;
             if (schema != Schema)
             {
-                throw new PerfloopException($"{source}: schema '{schema}' is not {Schema}; rebuild it with 'perfloop rank' or 'perfloop profile'");
+                throw new PerfloopException($"{source}: schema '{schema}' is not {Schema}; rebuild it with {Mention.Command("rank")} or {Mention.Command("profile")}");
             }
 
             var targets = new List<RankedTarget>();
@@ -98,7 +98,7 @@ public sealed record RankingSnapshot(IReadOnlyList<RankedTarget> Targets, Runtim
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            throw new PerfloopException($"{source}: not a readable ranking ({e.Message.Split('.')[0]}); rebuild it with 'perfloop rank'");
+            throw new PerfloopException($"{source}: not a readable ranking ({e.Message.Split('.')[0]}); rebuild it with {Mention.Command("rank")}");
         }
     }
 

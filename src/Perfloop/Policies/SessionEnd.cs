@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Perfloop.Configuration;
 using Perfloop.Journal;
+using Perfloop.Errors;
 
 namespace Perfloop.Policies;
 
@@ -92,7 +93,7 @@ public static class SessionEnd
         text.Append("## Policy events\n\n");
         Bullets(text, facts.Events.Select(e => $"after experiment {e.Experiment}: {(e.Target == PolicyEvents.Milestone ? $"milestone {e.Summary}" : e.Target)} — {e.Reason}"), "none");
         text.Append("## What to try next\n\n");
-        Bullets(text, NextSteps(facts), "re-profile and rank again ('perfloop profile -- CMD')");
+        Bullets(text, NextSteps(facts), $"re-profile and rank again ({Mention.Command("profile -- <bench command>")})");
         return text.ToString();
     }
 

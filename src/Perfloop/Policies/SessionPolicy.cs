@@ -2,6 +2,7 @@ using System.Globalization;
 using Perfloop.Configuration;
 using Perfloop.Domains;
 using Perfloop.Journal;
+using Perfloop.Errors;
 
 namespace Perfloop.Policies;
 
@@ -202,7 +203,7 @@ public static class SessionPolicy
         var n = inputs.Settings.PlateauCandidates;
         if (inputs.Ranking.Count == 0)
         {
-            return new(false, "no bottleneck ranking to judge the remaining candidates ('perfloop rank' or 'perfloop profile' makes one); continuing");
+            return new(false, $"no bottleneck ranking to judge the remaining candidates ({Mention.Command("rank")} or {Mention.Command("profile")} makes one); continuing");
         }
 
         var remaining = inputs.Ranking.Where(t => !TargetChoice.Improved(sessionRows, t)).Take(n).ToList();
@@ -268,12 +269,12 @@ public static class SessionPolicy
 
         if (inputs.MaxExperiments is { } max && experiments.Count >= max)
         {
-            return new StopDecision("budget", $"{experiments.Count} experiments run (--max-experiments {max})");
+            return new StopDecision("budget", $"{experiments.Count} experiments run ({Mention.Input("max-experiments")} {max})");
         }
 
         if (inputs.MaxMinutes is { } minutes && inputs.Elapsed.TotalMinutes >= minutes)
         {
-            return new StopDecision("budget", string.Create(CultureInfo.InvariantCulture, $"{inputs.Elapsed.TotalMinutes:0.#} minutes elapsed (--max-minutes {minutes:0.##})"));
+            return new StopDecision("budget", string.Create(CultureInfo.InvariantCulture, $"{inputs.Elapsed.TotalMinutes:0.#} minutes elapsed ({Mention.Input("max-minutes")} {minutes:0.##})"));
         }
 
         return null;
