@@ -73,7 +73,7 @@ public class AgentTargetsTests
         try
         {
             var error = Assert.Throws<PerfloopException>(() => AgentTargets.Resolve(null, root));
-            Assert.Contains("--targets FILE", error.Message, StringComparison.Ordinal);
+            Assert.Contains("--targets FILE", Perfloop.Errors.Mention.ForCommandLine(error.Message), StringComparison.Ordinal);
             Assert.Contains("bottlenecks.json", error.Message, StringComparison.Ordinal);
 
             var now = DateTimeOffset.UtcNow;

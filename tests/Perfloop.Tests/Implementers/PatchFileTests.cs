@@ -180,7 +180,7 @@ public sealed class PatchFileTests : IDisposable
     public async Task A_missing_candidates_folder_is_a_usage_error_not_a_crash()
     {
         var error = await Assert.ThrowsAsync<PerfloopException>(() => PatchSeries.LoadAsync(Path.Combine(directory.FullName, "nowhere"), new ProcessRunner()));
-        Assert.Contains("--candidates: directory not found", error.Message, StringComparison.Ordinal);
+        Assert.Contains("--candidates: directory not found", Perfloop.Errors.Mention.ForCommandLine(error.Message), StringComparison.Ordinal);
     }
 
     [Theory]

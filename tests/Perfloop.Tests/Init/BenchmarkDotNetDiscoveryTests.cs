@@ -36,7 +36,7 @@ public sealed class BenchmarkDotNetDiscoveryTests : IDisposable
         var project = new BenchmarkDotNetProject("b/B.csproj", ["PrimeBenchmarks"]);
 
         Assert.Equal("dotnet run -c Release --project b/B.csproj -- --filter '*PrimeBenchmarks*' --exporters json", project.SuggestedBench);
-        Assert.Contains("re-run with --bench \"dotnet run", ProjectInitializer.MissingBench([project]), StringComparison.Ordinal);
+        Assert.Contains("re-run with --bench \"dotnet run", Perfloop.Errors.Mention.ForCommandLine(ProjectInitializer.MissingBench([project])), StringComparison.Ordinal);
         Assert.Contains("pick one", ProjectInitializer.MissingBench([project, project]), StringComparison.Ordinal);
         Assert.DoesNotContain("BenchmarkDotNet", ProjectInitializer.MissingBench([]), StringComparison.Ordinal);
     }

@@ -48,6 +48,6 @@ public class TargetChoiceTests
         var snapshot = RankingSnapshot.Parse(json);
         Assert.Equal(Parse with { NotOptimizableReason = null }, snapshot.Targets[0]);
         Assert.Equal(15, snapshot.Runtime!.GcPauseSharePct, 6);
-        Assert.Throws<Errors.PerfloopException>(() => RankingSnapshot.Parse("""{ "schema": "other/v2" }"""));
+        Assert.Throws<Perfloop.Errors.PerfloopException>(() => RankingSnapshot.Parse("""{ "schema": "other/v2" }"""));
     }
 }
