@@ -220,6 +220,17 @@ public sealed class GitRepository
         await Git.RunAsync(["reset", "-q"], cancellationToken);
     }
 
+    /// <summary>Points HEAD at <paramref name="branch"/> again without touching the index or the files.</summary>
+    public Task PointHeadAtBranchAsync(string branch, CancellationToken cancellationToken = default) =>
+        Git.RunAsync(["symbolic-ref", "HEAD", $"refs/heads/{branch}"], cancellationToken);
+
+    /// <summary>Takes back the commits made after <paramref name="commit"/> (HEAD moves back) while their changes stay in the work tree, unstaged.</summary>
+    public async Task UncommitSinceAsync(string commit, CancellationToken cancellationToken = default)
+    {
+        await Git.RunAsync(["reset", "-q", "--soft", commit], cancellationToken);
+        await Git.RunAsync(["reset", "-q"], cancellationToken);
+    }
+
     /// <summary>The full message of <paramref name="commit"/>.</summary>
     public Task<string> MessageAsync(string commit, CancellationToken cancellationToken = default) =>
         Git.RunAsync(["log", "-1", "--format=%B", commit], cancellationToken);

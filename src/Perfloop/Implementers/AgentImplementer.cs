@@ -192,11 +192,10 @@ public sealed class AgentImplementer : IImplementer
     /// </summary>
     static async Task<string?> FoldCommitsAsync(GitRepository repository, string before, string? branch, string logPath)
     {
-        var git = repository.Git;
         if (branch is not null && await repository.BranchAsync(CancellationToken.None) != branch)
         {
-            // Point HEAD back at the user's branch without touching the files; the agent's branch is left as it is.
-            await git.RunAsync(["symbolic-ref", "HEAD", $"refs/heads/{branch}"], CancellationToken.None);
+            // The agent's branch is left as it is.
+            await repository.PointHeadAtBranchAsync(branch, CancellationToken.None);
         }
 
         var head = await repository.HeadAsync(CancellationToken.None);
@@ -205,9 +204,8 @@ public sealed class AgentImplementer : IImplementer
             return null;
         }
 
-        var subject = (await git.RunAsync(["log", "-1", "--format=%s", head], CancellationToken.None)).Trim();
-        await git.RunAsync(["reset", "-q", "--soft", before], CancellationToken.None);
-        await git.RunAsync(["reset", "-q"], CancellationToken.None);
+        var subject = await repository.SubjectAsync(head, CancellationToken.None);
+        await repository.UncommitSinceAsync(before, CancellationToken.None);
         await File.AppendAllTextAsync(logPath, $"[perfloop] the agent committed ({CommitId.Abbreviate(head)} \"{subject}\"); its changes were moved back into the work tree\n", CancellationToken.None);
         return subject.Length > 0 ? Truncate(subject) : null;
     }
