@@ -96,7 +96,7 @@ public static class HtmlReport
             var status = ExperimentStatusCss(row.Status);
             var commit = row.Commit.Length > 0 ? $"<div><code>{E(ShortCommit(row.Commit))}</code></div>" : "";
             html.Append(CultureInfo.InvariantCulture, $"<tr class=\"{status}\"><td class=\"num\">{row.Experiment}</td><td><span class=\"badge {status}\">{E(row.StatusText)}</span>{commit}</td>");
-            html.Append(CultureInfo.InvariantCulture, $"<td class=\"text target\">{E(row.Target)}{(row.Category.Length > 0 ? $"<div class=\"muted\">{E(row.Category)}</div>" : "")}</td>");
+            html.Append(CultureInfo.InvariantCulture, $"<td class=\"text target\">{Identifier(row.Target)}{(row.Category.Length > 0 ? $"<div class=\"muted\">{E(row.Category)}</div>" : "")}</td>");
             html.Append(CultureInfo.InvariantCulture, $"<td class=\"text change\">{E(row.Summary)}</td>");
             // Figures wrap between their parts (value, arrow, interval), never inside one.
             html.Append(CultureInfo.InvariantCulture, $"<td class=\"num\"><span>{E(Measure(row.Baseline, report.Unit))} →</span> <span>{E(Measure(row.Candidate, report.Unit))}</span></td>");
@@ -122,6 +122,9 @@ public static class HtmlReport
         html.Append("</tbody>\n</table></div>\n");
     }
 
+    /// <summary>A target such as PrimeScanner.PrimesUpTo may break after its dots, so a long name does not widen its column.</summary>
+    static string Identifier(string text) => E(text).Replace(".", ".<wbr>", StringComparison.Ordinal);
+
     static string ExperimentStatusCss(ExperimentStatus status) => ResultRow.StatusWord(status);
 
     static string E(string text) => WebUtility.HtmlEncode(text);
@@ -144,8 +147,8 @@ public static class HtmlReport
         th, td { border-bottom: 1px solid #e2e8f0; padding: 5px 7px; text-align: left; vertical-align: top; }
         th { background: #f1f5f9; }
         td.num { text-align: right; font-variant-numeric: tabular-nums; } td.num span { white-space: nowrap; }
-        td.text { overflow-wrap: break-word; } td.target { min-width: 110px; } td.change { min-width: 150px; }
-        td.reason { min-width: 260px; overflow-wrap: anywhere; } td.more { min-width: 150px; font-size: 12px; }
+        td.text { overflow-wrap: break-word; } td.target { min-width: 110px; overflow-wrap: anywhere; } td.change { min-width: 140px; }
+        td.reason { min-width: 240px; overflow-wrap: anywhere; } td.more { min-width: 120px; font-size: 12px; overflow-wrap: anywhere; }
         td code { font-size: 12px; color: #475569; }
         .badge { display: inline-block; border-radius: 4px; padding: 0 6px; color: #fff; font-size: 12px; white-space: nowrap; }
         .badge.baseline { background: {{BaselineColor}}; } .badge.keep { background: {{KeepColor}}; }
