@@ -32,7 +32,7 @@ public sealed partial class ReportScreenshotTests : IDisposable
     [Fact]
     public void The_example_in_the_docs_is_the_sample_session()
     {
-        var example = Path.Combine(SourceRoot(), "docs", "report-example.tsv");
+        var example = Path.Combine(SourceTree.Root, "docs", "report-example.tsv");
         if (Environment.GetEnvironmentVariable("PERFLOOP_UPDATE_DOCS") == "1")
         {
             File.WriteAllText(example, SampleSession.Text());
@@ -284,19 +284,6 @@ public sealed partial class ReportScreenshotTests : IDisposable
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
             .Select(d => Path.Combine(d, name))
             .FirstOrDefault(File.Exists);
-
-    static string SourceRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Perfloop.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"no Perfloop.slnx above {AppContext.BaseDirectory}");
-    }
 
     static (byte R, byte G, byte B) Hex(string colour) =>
         (Convert.ToByte(colour[1..3], 16), Convert.ToByte(colour[3..5], 16), Convert.ToByte(colour[5..7], 16));
