@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Perfloop.Cli.Rendering;
+using Perfloop.Init;
 using Perfloop.Measurement;
 using Perfloop.Processes;
 
@@ -25,7 +26,13 @@ static class CalibrateCommand
         });
         command.SetAction((parse, cancellationToken) => CommandLine.GuardAsync(async () =>
         {
-            var report = await new NoiseCalibrationRun(new ProcessRunner())
+            var runner = new ProcessRunner();
+            foreach (var shim in await VersionManagerShims.FindForRepositoryAsync(runner, Path.GetFullPath(parse.GetValue(directory)!), cancellationToken))
+            {
+                await Console.Error.WriteLineAsync($"perfloop: advice: {shim.Advice}");
+            }
+
+            var report = await new NoiseCalibrationRun(runner)
                 .RunAsync(Path.GetFullPath(parse.GetValue(directory)!), parse.GetValue(runs), new StderrProgress(), cancellationToken);
             Console.Out.Write(parse.GetValue(json) ? MeasurementRendering.CalibrationJson(report) + "\n" : MeasurementRendering.CalibrationText(report));
             return 0;

@@ -23,7 +23,8 @@ static class InitCommand
         };
         command.SetAction((parse, cancellationToken) => CommandLine.GuardAsync(async () =>
         {
-            var result = await ProjectInitializer.InitAsync(new ProcessRunner(), new InitOptions(Path.GetFullPath(parse.GetValue(directory)!), parse.GetValue(bench) ?? "")
+            var runner = new ProcessRunner();
+            var result = await ProjectInitializer.InitAsync(runner, new InitOptions(Path.GetFullPath(parse.GetValue(directory)!), parse.GetValue(bench) ?? "")
             {
                 Build = parse.GetValue(build),
                 Oracles = parse.GetValue(oracle) ?? [],
@@ -35,6 +36,11 @@ static class InitCommand
             Console.WriteLine($"wrote {Path.GetRelativePath(Environment.CurrentDirectory, result.ConfigPath)} and {Path.GetRelativePath(Environment.CurrentDirectory, result.ConventionsPath)}");
             Console.WriteLine($"next: git add {Configuration.PerfloopConfig.FileName} && git commit -m \"perfloop config\"");
             Console.WriteLine("then: perfloop run --candidates DIR   (a folder of git format-patch files)");
+            foreach (var shim in await VersionManagerShims.FindAsync(runner, parse.GetValue(bench)!, result.RepositoryRoot, cancellationToken))
+            {
+                await Console.Error.WriteLineAsync($"perfloop: advice: {shim.Advice}");
+            }
+
             return 0;
         }, cancellationToken));
         return command;
