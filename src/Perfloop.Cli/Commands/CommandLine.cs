@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using System.Runtime.InteropServices;
 using Perfloop.Errors;
 
@@ -9,8 +10,12 @@ static class CommandLine
 {
     public static async Task<int> InvokeAsync(string[] args)
     {
-        var root = new RootCommand("Perfloop: a performance-optimization experiment loop with verdicts you can trust.")
+        // A plain command named "perfloop" rather than a RootCommand: RootCommand takes its name from the executable,
+        // which is Perfloop.Cli for the dotnet tool, so help would say "Usage: Perfloop.Cli".
+        var root = new Command("perfloop", "Perfloop: a performance-optimization experiment loop with verdicts you can trust.")
         {
+            new HelpOption { Action = new HelpWithExitCodesAction(new HelpAction()) },
+            new VersionOption(),
             InitCommand.Create(),
             RunCommand.Create(),
             DemoCommand.Create(),

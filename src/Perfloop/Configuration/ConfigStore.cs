@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Perfloop.Errors;
 using Perfloop.Storage;
@@ -8,6 +9,13 @@ namespace Perfloop.Configuration;
 public static class ConfigStore
 {
     internal static JsonSerializerOptions JsonOptions => JsonFormats.Config;
+
+    /// <summary>
+    /// The writer's options: perfloop.json is a file people read and edit, so <c>&amp;&amp;</c>, <c>&lt;</c>, quotes in
+    /// commands and non-ASCII text are written as typed rather than as <c>\u0026</c> escapes. The relaxed encoder only
+    /// drops the escaping meant for JSON embedded in HTML; the file is never served as HTML.
+    /// </summary>
+    static readonly JsonSerializerOptions WriterOptions = new(JsonOptions) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static string PathIn(string repositoryRoot) => Path.Combine(repositoryRoot, PerfloopConfig.FileName);
 
@@ -50,7 +58,7 @@ public static class ConfigStore
     public static void Save(string repositoryRoot, PerfloopConfig config)
     {
         Validate(config);
-        var json = JsonSerializer.Serialize(config, JsonOptions);
+        var json = JsonSerializer.Serialize(config, WriterOptions);
         File.WriteAllText(PathIn(repositoryRoot), json + "\n");
     }
 

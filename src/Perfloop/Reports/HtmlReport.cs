@@ -74,10 +74,10 @@ public static class HtmlReport
         html.Append("<ul class=\"events\">\n");
         foreach (var e in report.Events)
         {
-            var row = report.Points[e.Index].Row;
             var (css, word) = e.Kind == SessionEventKind.Escalation ? ("escalate", "escalation") : ("milestone", "milestone");
-            var detail = e.Kind == SessionEventKind.Escalation && row.Reason.Length > 0 ? " — " + row.Reason : "";
-            html.Append(CultureInfo.InvariantCulture, $"<li><span class=\"badge {css}\">{word}</span> after experiment {e.Experiment}: {E(e.Label)}{E(detail)}</li>\n");
+            var detail = e.Detail.Length > 0 && e.Detail != e.Label ? " — " + e.Detail : "";
+            var when = e.Kind == SessionEventKind.Escalation ? "at experiment" : "after experiment";
+            html.Append(CultureInfo.InvariantCulture, $"<li><span class=\"badge {css}\">{word}</span> {when} {e.Experiment}: {E(e.Label)}{E(detail)}</li>\n");
         }
 
         html.Append("</ul>\n");
@@ -85,26 +85,35 @@ public static class HtmlReport
 
     static void Table(StringBuilder html, SessionReport report)
     {
-        html.Append("<h2>Every experiment</h2>\n<div class=\"scroll\"><table>\n<thead><tr><th>#</th><th>status</th><th>target</th><th>change</th>");
-        html.Append(CultureInfo.InvariantCulture, $"<th>{E(report.Metric)}: base → candidate</th><th>Δ [interval]</th><th>runs</th><th>commit</th><th>reason</th>");
-        foreach (var column in report.ExtraColumns)
-        {
-            html.Append(CultureInfo.InvariantCulture, $"<th>{E(column)}</th>");
-        }
-
-        html.Append("</tr></thead>\n<tbody>\n");
+        // Extra columns (e2e figures, milestones, a later version's columns) share one cell per row, so the table
+        // stays as wide as the page however many there are and the reason column keeps its room.
+        var more = report.ExtraColumns.Count > 0;
+        html.Append("<h2>Every experiment</h2>\n<div class=\"scroll\"><table>\n<thead><tr><th>#</th><th>status · commit</th><th>target</th><th>change</th>");
+        html.Append(CultureInfo.InvariantCulture, $"<th>{E(report.Metric)}: base → candidate</th><th>Δ [interval]</th><th>runs</th><th class=\"reason\">reason</th>");
+        html.Append(more ? "<th>more</th>" : "").Append("</tr></thead>\n<tbody>\n");
         foreach (var row in report.Rows)
         {
             var status = ExperimentStatusCss(row.Status);
-            html.Append(CultureInfo.InvariantCulture, $"<tr class=\"{status}\"><td>{row.Experiment}</td><td><span class=\"badge {status}\">{E(row.StatusText)}</span></td>");
-            html.Append(CultureInfo.InvariantCulture, $"<td>{E(row.Target)}{(row.Category.Length > 0 ? $"<div class=\"muted\">{E(row.Category)}</div>" : "")}</td>");
-            html.Append(CultureInfo.InvariantCulture, $"<td>{E(row.Summary)}</td>");
-            html.Append(CultureInfo.InvariantCulture, $"<td class=\"num\">{E(Measure(row.Baseline, report.Unit))} → {E(Measure(row.Candidate, report.Unit))}</td>");
-            html.Append(CultureInfo.InvariantCulture, $"<td class=\"num\">{E(Change(row))}</td><td class=\"num\">{E(row.Runs?.ToString(CultureInfo.InvariantCulture) ?? "—")}</td>");
-            html.Append(CultureInfo.InvariantCulture, $"<td><code>{E(ShortCommit(row.Commit))}</code></td><td>{E(row.Reason)}</td>");
-            foreach (var column in report.ExtraColumns)
+            var commit = row.Commit.Length > 0 ? $"<div><code>{E(ShortCommit(row.Commit))}</code></div>" : "";
+            html.Append(CultureInfo.InvariantCulture, $"<tr class=\"{status}\"><td class=\"num\">{row.Experiment}</td><td><span class=\"badge {status}\">{E(row.StatusText)}</span>{commit}</td>");
+            html.Append(CultureInfo.InvariantCulture, $"<td class=\"text target\">{Identifier(row.Target)}{(row.Category.Length > 0 ? $"<div class=\"muted\">{E(row.Category)}</div>" : "")}</td>");
+            html.Append(CultureInfo.InvariantCulture, $"<td class=\"text change\">{E(row.Summary)}</td>");
+            // Figures wrap between their parts (value, arrow, interval), never inside one.
+            html.Append(CultureInfo.InvariantCulture, $"<td class=\"num\"><span>{E(Measure(row.Baseline, report.Unit))} →</span> <span>{E(Measure(row.Candidate, report.Unit))}</span></td>");
+            var change = Change(row);
+            var split = change.IndexOf(" [", StringComparison.Ordinal);
+            var changeCell = split < 0 ? $"<span>{E(change)}</span>" : $"<span>{E(change[..split])}</span> <span>{E(change[(split + 1)..])}</span>";
+            html.Append(CultureInfo.InvariantCulture, $"<td class=\"num\">{changeCell}</td><td class=\"num\">{E(row.Runs?.ToString(CultureInfo.InvariantCulture) ?? "—")}</td>");
+            html.Append(CultureInfo.InvariantCulture, $"<td class=\"text reason\">{E(row.Reason)}</td>");
+            if (more)
             {
-                html.Append(CultureInfo.InvariantCulture, $"<td>{E(row.Extra.GetValueOrDefault(column, ""))}</td>");
+                html.Append("<td class=\"text more\">");
+                foreach (var (name, value) in ExtraFields(row, report.Unit))
+                {
+                    html.Append(CultureInfo.InvariantCulture, $"<div><span class=\"muted\">{E(name)}</span> {E(value)}</div>");
+                }
+
+                html.Append("</td>");
             }
 
             html.Append("</tr>\n");
@@ -112,6 +121,9 @@ public static class HtmlReport
 
         html.Append("</tbody>\n</table></div>\n");
     }
+
+    /// <summary>A target such as PrimeScanner.PrimesUpTo may break after its dots, so a long name does not widen its column.</summary>
+    static string Identifier(string text) => E(text).Replace(".", ".<wbr>", StringComparison.Ordinal);
 
     static string ExperimentStatusCss(ExperimentStatus status) => ResultRow.StatusWord(status);
 
@@ -134,11 +146,15 @@ public static class HtmlReport
         table { border-collapse: collapse; width: 100%; font-size: 13px; }
         th, td { border-bottom: 1px solid #e2e8f0; padding: 5px 7px; text-align: left; vertical-align: top; }
         th { background: #f1f5f9; }
-        td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+        td.num { text-align: right; font-variant-numeric: tabular-nums; } td.num span { white-space: nowrap; }
+        td.text { overflow-wrap: break-word; } td.target { min-width: 110px; overflow-wrap: anywhere; } td.change { min-width: 140px; }
+        td.reason { min-width: 240px; overflow-wrap: anywhere; } td.more { min-width: 120px; font-size: 12px; overflow-wrap: anywhere; }
+        td code { font-size: 12px; color: #475569; }
         .badge { display: inline-block; border-radius: 4px; padding: 0 6px; color: #fff; font-size: 12px; white-space: nowrap; }
         .badge.baseline { background: {{BaselineColor}}; } .badge.keep { background: {{KeepColor}}; }
         .badge.discard { background: {{DiscardColor}}; } .badge.crash { background: {{CrashColor}}; }
         .badge.escalate { background: {{EscalateColor}}; color: #1e293b; } .badge.milestone { background: {{MilestoneColor}}; }
+        .badge.event { background: #64748b; }
         .muted { color: #64748b; font-size: 12px; }
         footer { margin-top: 24px; color: #64748b; font-size: 12px; }
         """;

@@ -44,26 +44,23 @@ public static class MarkdownReport
             md.Append("\n### Escalations and milestones\n\n");
             foreach (var e in report.Events)
             {
-                var word = e.Kind == SessionEventKind.Escalation ? "escalation" : "milestone";
-                md.Append(CultureInfo.InvariantCulture, $"- **{word}** after experiment {e.Experiment}: {Escape(e.Label)}\n");
+                var (word, when) = e.Kind == SessionEventKind.Escalation ? ("escalation", "at") : ("milestone", "after");
+                var detail = e.Detail.Length > 0 && e.Detail != e.Label ? " — " + e.Detail : "";
+                md.Append(CultureInfo.InvariantCulture, $"- **{word}** {when} experiment {e.Experiment}: {Escape(e.Label + detail)}\n");
             }
         }
 
         md.Append("\n### Every experiment\n\n");
-        md.Append(CultureInfo.InvariantCulture, $"| # | status | target | change | {Escape(report.Metric)} base → candidate | Δ [interval] | runs | reason |");
-        foreach (var column in report.ExtraColumns)
-        {
-            md.Append(CultureInfo.InvariantCulture, $" {Escape(column)} |");
-        }
-
-        md.Append("\n|---:|---|---|---|---|---|---:|---|").Append(string.Concat(report.ExtraColumns.Select(_ => "---|"))).Append('\n');
+        var more = report.ExtraColumns.Count > 0;
+        md.Append(CultureInfo.InvariantCulture, $"| # | status | target | change | {Escape(report.Metric)} base → candidate | Δ [interval] | runs | reason |{(more ? " more |" : "")}");
+        md.Append("\n|---:|---|---|---|---|---|---:|---|").Append(more ? "---|" : "").Append('\n');
         foreach (var row in report.Rows)
         {
             md.Append(CultureInfo.InvariantCulture,
                 $"| {row.Experiment} | {Escape(row.StatusText)} | {Escape(row.Target)} | {Escape(row.Summary)} | {Measure(row.Baseline, report.Unit)} → {Measure(row.Candidate, report.Unit)} | {Change(row)} | {row.Runs?.ToString(CultureInfo.InvariantCulture) ?? "—"} | {Escape(row.Reason)} |");
-            foreach (var column in report.ExtraColumns)
+            if (more)
             {
-                md.Append(CultureInfo.InvariantCulture, $" {Escape(row.Extra.GetValueOrDefault(column, ""))} |");
+                md.Append(CultureInfo.InvariantCulture, $" {string.Join("; ", ExtraFields(row, report.Unit).Select(f => Escape($"{f.Name} {f.Value}")))} |");
             }
 
             md.Append('\n');

@@ -29,7 +29,12 @@ public enum SessionEventKind
 }
 
 /// <summary>An escalation row or a milestone, drawn as a vertical line at its experiment.</summary>
-public sealed record SessionEvent(SessionEventKind Kind, int Index, int Experiment, string Label);
+/// <param name="Kind">Escalation or milestone.</param>
+/// <param name="Index">The point the line is drawn at; -1 when nothing was measured before it.</param>
+/// <param name="Experiment">The experiment it follows (an escalation found at session start carries the baseline's number).</param>
+/// <param name="Label">Short text for the chart.</param>
+/// <param name="Detail">The row's reason, for the list under the charts.</param>
+public sealed record SessionEvent(SessionEventKind Kind, int Index, int Experiment, string Label, string Detail = "");
 
 /// <summary>Everything the HTML and markdown reports show, computed once from the rows of <c>results.tsv</c>.</summary>
 public sealed record SessionReport
@@ -60,7 +65,8 @@ public sealed record SessionReport
 
     public int Count(ExperimentStatus status) => Rows.Count(r => r.Status == status);
 
-    public int Experiments => Rows.Count(r => r.IsExperiment || r.Status == ExperimentStatus.Escalate);
+    /// <summary>Keeps, discards and crashes: not the baseline, escalation or policy-event rows.</summary>
+    public int Experiments => Rows.Count(r => r.IsExperiment);
 
     public static SessionReport Build(IReadOnlyList<ResultRow> rows, string title = "Perfloop session")
     {
@@ -79,12 +85,24 @@ public sealed record SessionReport
         for (var i = 0; i < rows.Count; i++)
         {
             var row = rows[i];
+            if (row.Status == ExperimentStatus.Escalate)
+            {
+                // Not a measurement: a line at the point it was found at (the baseline it was measured on, usually),
+                // not a point of its own that would repeat that experiment's number on the axis.
+                var at = points.FindLastIndex(p => p.Row.Experiment == row.Experiment);
+                events.Add(new SessionEvent(SessionEventKind.Escalation, at >= 0 ? at : points.Count - 1, row.Experiment, FirstNonEmpty(row.Summary, row.Target, row.Reason, "escalation"), row.Reason));
+                continue;
+            }
+
             if (row.Status == ExperimentStatus.Event)
             {
                 // Policy events are not measurements; a milestone marks the point of the experiment it follows.
                 if (row.Target == "milestone" && points.Count > 0)
                 {
-                    events.Add(new SessionEvent(SessionEventKind.Milestone, points.Count - 1, row.Experiment, FirstNonEmpty(row.Summary, "milestone")));
+                    // The summary is the milestone's branch (perfloop/milestone-v2): its version says enough on a chart.
+                    var label = FirstNonEmpty(row.Summary, "milestone");
+                    label = label.StartsWith(Policies.Milestones.BranchPrefix, StringComparison.Ordinal) ? "v" + label[Policies.Milestones.BranchPrefix.Length..] : label;
+                    events.Add(new SessionEvent(SessionEventKind.Milestone, points.Count - 1, row.Experiment, label, row.Reason));
                 }
 
                 continue;
@@ -111,10 +129,6 @@ public sealed record SessionReport
             }
 
             points.Add(new ExperimentPoint(row, value, low, high, kept, cumulative));
-            if (row.Status == ExperimentStatus.Escalate)
-            {
-                events.Add(new SessionEvent(SessionEventKind.Escalation, points.Count - 1, row.Experiment, FirstNonEmpty(row.Summary, row.Target, row.Reason, "escalation")));
-            }
 
             foreach (var column in MilestoneColumns)
             {

@@ -15,37 +15,56 @@ public static class SvgCharts
 {
     const double Width = 1100;
 
-    /// <summary>The primary metric of every experiment, coloured by status, with interval error bars, the kept level and the events.</summary>
+    /// <summary>
+    /// The primary metric of every experiment, coloured by status, with interval error bars, the kept level and the
+    /// events. Experiments that never reached the benchmark (oracle mismatch, fidelity, crash…) sit in a band of
+    /// their own under the plot: drawn at a value they never had, they would read as a huge speed-up.
+    /// </summary>
     public static string MetricChart(SessionReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        const double height = 380, left = 78, right = 20, top = 44, bottom = 46;
-        var plotWidth = Width - left - right;
-        var plotHeight = height - top - bottom;
+        const double top = 44, plotHeight = 290, bandGap = 8, bandHeight = 30, right = 20;
         var points = report.Points;
-        var svg = Open(height, "metric-chart", $"{report.Metric} over experiments");
-        Legend(svg, left, 18);
-        svg.Append(Invariant($"<rect id=\"metric-plot\" x=\"{C(left)}\" y=\"{C(top)}\" width=\"{C(plotWidth)}\" height=\"{C(plotHeight)}\" fill=\"{MetricChartBackground}\"/>\n"));
-
         var values = points.SelectMany(p => new[] { p.Value, p.High, p.KeptLevel }).OfType<double>().Where(double.IsFinite).ToList();
-        if (points.Count == 0 || values.Count == 0)
+        var yMax = values.Count == 0 ? 1 : NiceCeiling(values.Max() * 1.08);
+        var ticks = Ticks(0, yMax).ToList();
+        var hasBand = points.Any(p => p.Value is null);
+
+        // The y-axis title is rotated at x = 16 (about 8…24 px); the tick labels, right-aligned, must start clear of it.
+        var labels = ticks.Select(t => Tick(t, report.Unit)).Append(hasBand ? NotMeasured : "");
+        var left = Math.Max(64, 36 + labels.Max(TextWidth) + 8);
+        var plotWidth = Width - left - right;
+        var bandTop = top + plotHeight + bandGap;
+        var axisTop = hasBand ? bandTop + bandHeight : top + plotHeight;
+        var height = axisTop + 46;
+
+        var svg = Open(height, "metric-chart", $"{report.Metric} over experiments");
+        Legend(svg, left, 18, hasBand);
+        svg.Append(Invariant($"<rect id=\"metric-plot\" x=\"{C(left)}\" y=\"{C(top)}\" width=\"{C(plotWidth)}\" height=\"{C(plotHeight)}\" fill=\"{MetricChartBackground}\"/>\n"));
+        if (points.Count == 0)
         {
             svg.Append(Invariant($"<text x=\"{C(left + (plotWidth / 2))}\" y=\"{C(top + (plotHeight / 2))}\" text-anchor=\"middle\" fill=\"#475569\">no measurements yet</text>\n"));
             return Close(svg);
         }
 
-        var yMax = NiceCeiling(values.Max() * 1.08);
         double X(int i) => left + ((i + 0.5) * plotWidth / points.Count);
         double Y(double v) => top + plotHeight - (Math.Clamp(v, 0, yMax) / yMax * plotHeight);
-        var floor = top + plotHeight - 9;
+        var bandMiddle = bandTop + (bandHeight / 2);
 
-        foreach (var tick in Ticks(0, yMax))
+        foreach (var tick in ticks)
         {
             svg.Append(Invariant($"<line x1=\"{C(left)}\" x2=\"{C(left + plotWidth)}\" y1=\"{C(Y(tick))}\" y2=\"{C(Y(tick))}\" stroke=\"#d5dde8\"/>"));
-            svg.Append(Invariant($"<text x=\"{C(left - 8)}\" y=\"{C(Y(tick) + 4)}\" text-anchor=\"end\" class=\"tick\">{E(Measure(tick, report.Unit))}</text>\n"));
+            svg.Append(Invariant($"<text x=\"{C(left - 8)}\" y=\"{C(Y(tick) + 4)}\" text-anchor=\"end\" class=\"tick y-tick\">{E(Tick(tick, report.Unit))}</text>\n"));
         }
 
-        svg.Append(Invariant($"<text x=\"16\" y=\"{C(top + (plotHeight / 2))}\" transform=\"rotate(-90 16 {C(top + (plotHeight / 2))})\" text-anchor=\"middle\" class=\"axis\">{E(report.Metric)}{(report.Direction == Statistics.MetricDirection.LowerIsBetter ? " (lower is better)" : " (higher is better)")}</text>\n"));
+        if (hasBand)
+        {
+            svg.Append(Invariant($"<rect id=\"metric-unmeasured\" x=\"{C(left)}\" y=\"{C(bandTop)}\" width=\"{C(plotWidth)}\" height=\"{C(bandHeight)}\" fill=\"{UnmeasuredBandBackground}\" stroke=\"#e2e8f0\"/>"));
+            svg.Append(Invariant($"<text x=\"{C(left - 8)}\" y=\"{C(bandMiddle + 4)}\" text-anchor=\"end\" class=\"tick band-label\">{NotMeasured}</text>\n"));
+        }
+
+        var titleY = top + (plotHeight / 2);
+        svg.Append(Invariant($"<text x=\"16\" y=\"{C(titleY)}\" transform=\"rotate(-90 16 {C(titleY)})\" text-anchor=\"middle\" class=\"axis y-title\">{E(report.Metric)}{(report.Direction == Statistics.MetricDirection.LowerIsBetter ? " (lower is better)" : " (higher is better)")}</text>\n"));
         Events(svg, report, X, top, plotHeight);
 
         // The level of the code as kept: steps down at every KEEP, re-measured at each new baseline.
@@ -79,26 +98,30 @@ public static class SvgCharts
             var point = points[i];
             var row = point.Row;
             var x = X(i);
-            var tip = $"<title>{E($"#{row.Experiment} {row.StatusText}: {row.Summary} — {Measure(point.Value, report.Unit)} {Change(row)}")}</title>";
+            var tip = $"<title>{E($"#{row.Experiment} {row.StatusText}: {row.Summary} — {(point.Value is null ? "not measured: " + row.Reason : $"{Measure(point.Value, report.Unit)} {Change(row)}")}")}</title>";
             var color = ColorOf(row.Status);
-            var y = point.Value is { } v ? Y(v) : floor;
+            var word = ResultRow.StatusWord(row.Status);
+            if (point.Value is not { } v)
+            {
+                // Hollow: the colour still tells how it ended, the band says it has no value.
+                var y = bandMiddle;
+                svg.Append(row.Status == ExperimentStatus.Crash
+                    ? Invariant($"<path class=\"marker {word} unmeasured\" d=\"M{C(x)},{C(y - 8)} L{C(x + 8)},{C(y)} L{C(x)},{C(y + 8)} L{C(x - 8)},{C(y)} Z\" fill=\"#ffffff\" stroke=\"{color}\" stroke-width=\"3\">{tip}</path>\n")
+                    : Invariant($"<circle class=\"marker {word} unmeasured\" cx=\"{C(x)}\" cy=\"{C(y)}\" r=\"6\" fill=\"#ffffff\" stroke=\"{color}\" stroke-width=\"3\">{tip}</circle>\n"));
+                continue;
+            }
+
+            var at = Y(v);
             svg.Append(row.Status switch
             {
-                ExperimentStatus.Baseline => Invariant($"<rect class=\"marker baseline\" x=\"{C(x - 7)}\" y=\"{C(y - 7)}\" width=\"14\" height=\"14\" fill=\"{color}\">{tip}</rect>\n"),
-                ExperimentStatus.Keep => Invariant($"<circle class=\"marker keep\" cx=\"{C(x)}\" cy=\"{C(y)}\" r=\"7\" fill=\"{color}\">{tip}</circle>\n"),
-                ExperimentStatus.Discard when point.Value is null => Invariant($"<circle class=\"marker discard\" cx=\"{C(x)}\" cy=\"{C(y)}\" r=\"6\" fill=\"#ffffff\" stroke=\"{color}\" stroke-width=\"3\">{tip}</circle>\n"),
-                ExperimentStatus.Discard => Invariant($"<circle class=\"marker discard\" cx=\"{C(x)}\" cy=\"{C(y)}\" r=\"6\" fill=\"{color}\">{tip}</circle>\n"),
-                ExperimentStatus.Crash => Invariant($"<path class=\"marker crash\" d=\"M{C(x)},{C(y - 9)} L{C(x + 9)},{C(y)} L{C(x)},{C(y + 9)} L{C(x - 9)},{C(y)} Z\" fill=\"{color}\">{tip}</path>\n"),
-                _ => Invariant($"<path class=\"marker escalate\" d=\"M{C(x)},{C(y - 10)} L{C(x + 9)},{C(y + 7)} L{C(x - 9)},{C(y + 7)} Z\" fill=\"{color}\">{tip}</path>\n"),
+                ExperimentStatus.Baseline => Invariant($"<rect class=\"marker baseline\" x=\"{C(x - 7)}\" y=\"{C(at - 7)}\" width=\"14\" height=\"14\" fill=\"{color}\">{tip}</rect>\n"),
+                ExperimentStatus.Keep => Invariant($"<circle class=\"marker keep\" cx=\"{C(x)}\" cy=\"{C(at)}\" r=\"7\" fill=\"{color}\">{tip}</circle>\n"),
+                ExperimentStatus.Crash => Invariant($"<path class=\"marker crash\" d=\"M{C(x)},{C(at - 9)} L{C(x + 9)},{C(at)} L{C(x)},{C(at + 9)} L{C(x - 9)},{C(at)} Z\" fill=\"{color}\">{tip}</path>\n"),
+                _ => Invariant($"<circle class=\"marker {word}\" cx=\"{C(x)}\" cy=\"{C(at)}\" r=\"6\" fill=\"{color}\">{tip}</circle>\n"),
             });
         }
 
-        var every = Math.Max(1, (int)Math.Ceiling(points.Count / 40.0));
-        for (var i = 0; i < points.Count; i += every)
-        {
-            svg.Append(Invariant($"<text x=\"{C(X(i))}\" y=\"{C(top + plotHeight + 18)}\" text-anchor=\"middle\" class=\"tick\">{points[i].Row.Experiment}</text>"));
-        }
-
+        XTicks(svg, points, X, axisTop + 18);
         svg.Append(Invariant($"<text x=\"{C(left + (plotWidth / 2))}\" y=\"{C(height - 6)}\" text-anchor=\"middle\" class=\"axis\">experiment</text>\n"));
         return Close(svg);
     }
@@ -107,12 +130,12 @@ public static class SvgCharts
     public static string SpeedupChart(SessionReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        const double height = 230, left = 78, right = 60, top = 20, bottom = 40;
+        const double height = 250, left = 78, right = 60, top = 20, bottom = 60;
         var plotWidth = Width - left - right;
         var plotHeight = height - top - bottom;
         var points = report.Points;
         var svg = Open(height, "speedup-chart", "cumulative speedup");
-        svg.Append(Invariant($"<rect x=\"{C(left)}\" y=\"{C(top)}\" width=\"{C(plotWidth)}\" height=\"{C(plotHeight)}\" fill=\"#f8fafc\"/>\n"));
+        svg.Append(Invariant($"<rect id=\"speedup-plot\" x=\"{C(left)}\" y=\"{C(top)}\" width=\"{C(plotWidth)}\" height=\"{C(plotHeight)}\" fill=\"#f8fafc\"/>\n"));
         if (points.Count == 0)
         {
             return Close(svg);
@@ -123,7 +146,7 @@ public static class SvgCharts
         double Y(double v) => top + plotHeight - ((v - low) / (high - low) * plotHeight);
         foreach (var tick in Ticks(low, high))
         {
-            svg.Append(Invariant($"<line x1=\"{C(left)}\" x2=\"{C(left + plotWidth)}\" y1=\"{C(Y(tick))}\" y2=\"{C(Y(tick))}\" stroke=\"#e2e8f0\"/><text x=\"{C(left - 8)}\" y=\"{C(Y(tick) + 4)}\" text-anchor=\"end\" class=\"tick\">{E(Factor(tick))}</text>\n"));
+            svg.Append(Invariant($"<line x1=\"{C(left)}\" x2=\"{C(left + plotWidth)}\" y1=\"{C(Y(tick))}\" y2=\"{C(Y(tick))}\" stroke=\"#e2e8f0\"/><text x=\"{C(left - 8)}\" y=\"{C(Y(tick) + 4)}\" text-anchor=\"end\" class=\"tick y-tick\">{E(Tick(tick, "×"))}</text>\n"));
         }
 
         var line = new StringBuilder();
@@ -139,8 +162,28 @@ public static class SvgCharts
         svg.Append(Invariant($"<path d=\"{line}L{C(left + plotWidth)},{baseY} L{C(left)},{baseY} Z\" fill=\"{KeepColor}\" fill-opacity=\"0.15\"/>\n"));
         svg.Append(Invariant($"<path d=\"{line}\" fill=\"none\" stroke=\"{KeepColor}\" stroke-width=\"2.5\"/>\n"));
         svg.Append(Invariant($"<text x=\"{C(left + plotWidth + 6)}\" y=\"{C(Y(points[^1].CumulativeSpeedup) + 4)}\" class=\"value\">{E(Factor(points[^1].CumulativeSpeedup))}</text>\n"));
+        XTicks(svg, points, i => left + ((i + 0.5) * plotWidth / points.Count), top + plotHeight + 18);
         svg.Append(Invariant($"<text x=\"{C(left + (plotWidth / 2))}\" y=\"{C(height - 8)}\" text-anchor=\"middle\" class=\"axis\">experiment (cumulative speedup of the kept changes)</text>\n"));
         return Close(svg);
+    }
+
+    /// <summary>
+    /// The experiment numbers under the points, each once (a number the axis already shows is not repeated), thinned
+    /// to about 40 labels on a long session.
+    /// </summary>
+    static void XTicks(StringBuilder svg, IReadOnlyList<ExperimentPoint> points, Func<int, double> x, double y)
+    {
+        var every = Math.Max(1, (int)Math.Ceiling(points.Count / 40.0));
+        var shown = new HashSet<int>();
+        for (var i = 0; i < points.Count; i += every)
+        {
+            if (shown.Add(points[i].Row.Experiment))
+            {
+                svg.Append(Invariant($"<text x=\"{C(x(i))}\" y=\"{C(y)}\" text-anchor=\"middle\" class=\"tick x-tick\">{points[i].Row.Experiment}</text>"));
+            }
+        }
+
+        svg.Append('\n');
     }
 
     /// <summary>Each kept change's gain in percent with its interval as an error bar.</summary>
@@ -174,7 +217,7 @@ public static class SvgCharts
             var c = contributions[i];
             var y = top + (i * barHeight);
             var gain = Gain(c.Factor);
-            var label = Truncate($"#{c.Row.Experiment} {c.Row.Summary}", 46);
+            var label = Truncate($"#{c.Row.Experiment} {c.Row.Summary}", 42);
             svg.Append(Invariant($"<text x=\"{C(left - 8)}\" y=\"{C(y + 19)}\" text-anchor=\"end\" class=\"label\">{E(label)}<title>{E(c.Row.Summary)}</title></text>"));
             var x0 = Math.Min(X(0), X(gain));
             svg.Append(Invariant($"<rect class=\"bar\" x=\"{C(x0)}\" y=\"{C(y + 6)}\" width=\"{C(Math.Abs(X(gain) - X(0)))}\" height=\"{C(barHeight - 12)}\" fill=\"{KeepColor}\"/>"));
@@ -190,24 +233,29 @@ public static class SvgCharts
         return Close(svg);
     }
 
-    static void Legend(StringBuilder svg, double x, double y)
+    static void Legend(StringBuilder svg, double x, double y, bool notMeasured)
     {
-        (string Label, string Shape)[] items =
+        List<(string Label, string Shape)> items =
         [
             ("baseline", $"<rect x=\"-6\" y=\"-6\" width=\"12\" height=\"12\" fill=\"{BaselineColor}\"/>"),
             ("keep", $"<circle r=\"7\" fill=\"{KeepColor}\"/>"),
             ("discard", $"<circle r=\"6\" fill=\"{DiscardColor}\"/>"),
             ("crash", $"<path d=\"M0,-8 L8,0 L0,8 L-8,0 Z\" fill=\"{CrashColor}\"/>"),
-            ("escalate", $"<path d=\"M0,-9 L8,6 L-8,6 Z\" fill=\"{EscalateColor}\"/>"),
+            ("escalation", $"<line x1=\"0\" x2=\"0\" y1=\"-8\" y2=\"8\" stroke=\"{EscalateColor}\" stroke-width=\"2\" stroke-dasharray=\"3 2\"/>"),
             ("milestone", $"<line x1=\"0\" x2=\"0\" y1=\"-8\" y2=\"8\" stroke=\"{MilestoneColor}\" stroke-width=\"2\" stroke-dasharray=\"3 2\"/>"),
             ("kept level", $"<line x1=\"-9\" x2=\"9\" y1=\"0\" y2=\"0\" stroke=\"{BaselineColor}\" stroke-opacity=\"0.55\" stroke-width=\"2\"/>"),
             ("interval", "<g stroke=\"#334155\" stroke-width=\"1.5\"><line x1=\"0\" x2=\"0\" y1=\"-8\" y2=\"8\"/><line x1=\"-4\" x2=\"4\" y1=\"-8\" y2=\"-8\"/><line x1=\"-4\" x2=\"4\" y1=\"8\" y2=\"8\"/></g>"),
         ];
+        if (notMeasured)
+        {
+            items.Add((NotMeasured, "<circle r=\"5.5\" fill=\"#ffffff\" stroke=\"#64748b\" stroke-width=\"2.5\"/>"));
+        }
+
         svg.Append("<g class=\"legend\">");
         foreach (var (label, shape) in items)
         {
-            svg.Append(Invariant($"<g transform=\"translate({C(x)},{C(y)})\">{shape}<text x=\"14\" y=\"4\" class=\"tick\">{E(label)}</text></g>"));
-            x += 30 + (label.Length * 7.5);
+            svg.Append(Invariant($"<g class=\"legend-item\" transform=\"translate({C(x)},{C(y)})\">{shape}<text x=\"14\" y=\"4\" class=\"tick\">{E(label)}</text></g>"));
+            x += 30 + TextWidth(label);
         }
 
         svg.Append("</g>\n");
@@ -218,14 +266,27 @@ public static class SvgCharts
         for (var n = 0; n < report.Events.Count; n++)
         {
             var e = report.Events[n];
+            if (e.Index < 0)
+            {
+                continue;
+            }
+
             // Alternate label heights so events on neighbouring experiments do not overwrite each other.
             var labelY = top + 14 + (n % 2 * 16);
             var color = e.Kind == SessionEventKind.Escalation ? EscalateColor : MilestoneColor;
             var label = e.Kind == SessionEventKind.Escalation ? "escalate: " + e.Label : "milestone " + e.Label;
             var at = x(e.Index);
-            svg.Append(Invariant($"<g class=\"event {(e.Kind == SessionEventKind.Escalation ? "escalation" : "milestone")}\"><line x1=\"{C(at)}\" x2=\"{C(at)}\" y1=\"{C(top)}\" y2=\"{C(top + plotHeight)}\" stroke=\"{color}\" stroke-width=\"2\" stroke-dasharray=\"5 4\"/><text x=\"{C(at + 4)}\" y=\"{C(labelY)}\" class=\"event-label\" fill=\"{color}\">{E(Truncate(label, 40))}</text><title>{E(label)}</title></g>\n"));
+            var text = Truncate(label, 40);
+            // Near the right edge the label goes to the line's left, inside the chart.
+            var (textX, anchor) = at + 4 + TextWidth(text) > Width - 4 ? (at - 4, "end") : (at + 4, "start");
+            svg.Append(Invariant($"<g class=\"event {(e.Kind == SessionEventKind.Escalation ? "escalation" : "milestone")}\"><line x1=\"{C(at)}\" x2=\"{C(at)}\" y1=\"{C(top)}\" y2=\"{C(top + plotHeight)}\" stroke=\"{color}\" stroke-width=\"2\" stroke-dasharray=\"5 4\"/><text x=\"{C(textX)}\" y=\"{C(labelY)}\" text-anchor=\"{anchor}\" class=\"event-label\" fill=\"{color}\">{E(text)}</text><title>{E(label)}</title></g>\n"));
         }
     }
+
+    const string NotMeasured = "not measured";
+
+    /// <summary>A generous estimate of a 12 px label's width (the layout test in Chromium checks nothing overlaps).</summary>
+    static double TextWidth(string text) => text.Length * 7.5;
 
     static StringBuilder Open(double height, string id, string label) =>
         new StringBuilder().Append(Invariant($"<svg id=\"{id}\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {C(Width)} {C(height)}\" width=\"{C(Width)}\" height=\"{C(height)}\" role=\"img\" aria-label=\"{E(label)}\">\n"));

@@ -25,11 +25,17 @@ public sealed record ReportOptions(string Directory, string? ResultsFile, string
 /// <summary>The read-only questions a user or an agent asks of a repository's record: noise, a verdict, the history, a report.</summary>
 public static class Queries
 {
-    public static Task<CalibrationReport> CalibrateAsync(EngineServices services, CalibrateOptions options, CancellationToken cancellationToken)
+    /// <summary>An A/A of HEAD; a bench started through a version-manager shim gets an advice line naming the real program first.</summary>
+    public static async Task<CalibrationReport> CalibrateAsync(EngineServices services, CalibrateOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(options);
-        return new NoiseCalibrationRun(services.Runner).RunAsync(options.Directory, options.Pairs, options.Progress, cancellationToken);
+        foreach (var shim in await Init.VersionManagerShims.FindForRepositoryAsync(services.Runner, options.Directory, cancellationToken))
+        {
+            services.Reporter.Detail($"advice: {shim.Advice}");
+        }
+
+        return await new NoiseCalibrationRun(services.Runner).RunAsync(options.Directory, options.Pairs, options.Progress, cancellationToken);
     }
 
     public static async Task<ReplayedVerdict> VerdictAsync(EngineServices services, VerdictOptions options, CancellationToken cancellationToken)

@@ -17,10 +17,18 @@ public sealed record KnobAuditResult(string ProjectFile, IReadOnlyList<KnobAudit
 /// <summary>Set-up, profiling and the .NET method tools: one engine call each, here so every front end calls the same.</summary>
 public static class Tools
 {
-    public static Task<InitResult> InitAsync(EngineServices services, InitOptions options, CancellationToken cancellationToken)
+    /// <summary>Sets the repository up; a bench started through a version-manager shim gets an advice line naming the real program.</summary>
+    public static async Task<InitResult> InitAsync(EngineServices services, InitOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(services);
-        return ProjectInitializer.InitAsync(services.Runner, options, cancellationToken);
+        ArgumentNullException.ThrowIfNull(options);
+        var result = await ProjectInitializer.InitAsync(services.Runner, options, cancellationToken);
+        foreach (var shim in await VersionManagerShims.FindAsync(services.Runner, options.Bench, result.RepositoryRoot, cancellationToken))
+        {
+            services.Reporter.Detail($"advice: {shim.Advice}");
+        }
+
+        return result;
     }
 
     public static Task<RankingWorkflow.Outcome> RankAsync(EngineServices services, string directory, string profilePath, CancellationToken cancellationToken)

@@ -125,4 +125,25 @@ public class ConfigStoreTests
             Directory.Delete(directory, recursive: true);
         }
     }
+
+    [Fact]
+    public void Saved_commands_read_as_typed_not_as_unicode_escapes()
+    {
+        var directory = Directory.CreateTempSubdirectory("perfloop-config-").FullName;
+        try
+        {
+            const string bench = "make && ./bench.sh < in.txt > out.txt 2>&1 | tee 'log' # naïve \"quoted\"";
+            ConfigStore.Save(directory, new PerfloopConfig { Bench = bench, Build = "cd src && make" });
+            var text = File.ReadAllText(ConfigStore.PathIn(directory));
+
+            Assert.Contains("\"bench\": \"make && ./bench.sh < in.txt > out.txt 2>&1 | tee 'log' # naïve \\\"quoted\\\"\"", text);
+            Assert.Contains("\"build\": \"cd src && make\"", text);
+            Assert.DoesNotContain("\\u", text);
+            Assert.Equal(bench, ConfigStore.Load(directory).Bench);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }

@@ -20,6 +20,6 @@ public class EventRowsInReportsTests
         Assert.Equal(4, report.Points.Count);
         Assert.Equal(3, report.Experiments);
         var milestone = Assert.Single(report.Events, e => e.Kind == SessionEventKind.Milestone);
-        Assert.Equal((3, "perfloop/milestone-v1"), (report.Points[milestone.Index].Row.Experiment, milestone.Label));
+        Assert.Equal((3, "v1"), (report.Points[milestone.Index].Row.Experiment, milestone.Label));
     }
 }
