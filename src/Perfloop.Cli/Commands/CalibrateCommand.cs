@@ -1,7 +1,7 @@
-using Perfloop.UseCases;
 using System.CommandLine;
 using Perfloop.Cli.Rendering;
 using Perfloop.Measurement;
+using Perfloop.UseCases;
 
 namespace Perfloop.Cli.Commands;
 

@@ -1,8 +1,8 @@
-using Perfloop.UseCases;
 using System.CommandLine;
 using Perfloop.Cli.Rendering;
 using Perfloop.Compare;
 using Perfloop.Errors;
+using Perfloop.UseCases;
 
 namespace Perfloop.Cli.Commands;
 

@@ -1,7 +1,7 @@
-using Perfloop.UseCases;
 using System.CommandLine;
 using System.Reflection;
 using Perfloop.Demo;
+using Perfloop.UseCases;
 
 namespace Perfloop.Cli.Commands;
 

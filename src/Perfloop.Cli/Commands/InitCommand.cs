@@ -1,6 +1,6 @@
-using Perfloop.UseCases;
 using System.CommandLine;
 using Perfloop.Init;
+using Perfloop.UseCases;
 
 namespace Perfloop.Cli.Commands;
 

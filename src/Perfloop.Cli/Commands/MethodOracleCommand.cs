@@ -1,8 +1,8 @@
-using Perfloop.UseCases;
 using System.CommandLine;
 using Perfloop.Cli.Rendering;
 using Perfloop.Errors;
 using Perfloop.Methods;
+using Perfloop.UseCases;
 
 namespace Perfloop.Cli.Commands;
 

@@ -1,10 +1,10 @@
-using Perfloop.UseCases;
 using System.CommandLine;
 using System.Globalization;
 using Perfloop.Cli.Rendering;
 using Perfloop.Errors;
 using Perfloop.Methods;
 using Perfloop.Statistics;
+using Perfloop.UseCases;
 
 namespace Perfloop.Cli.Commands;
 

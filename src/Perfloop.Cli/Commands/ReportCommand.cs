@@ -1,7 +1,7 @@
-using Perfloop.UseCases;
 using System.CommandLine;
 using Perfloop.Errors;
 using Perfloop.Reports;
+using Perfloop.UseCases;
 
 namespace Perfloop.Cli.Commands;
 

@@ -1,6 +1,6 @@
+using System.CommandLine;
 using Perfloop.Implementers;
 using Perfloop.UseCases;
-using System.CommandLine;
 
 namespace Perfloop.Cli.Commands;
 

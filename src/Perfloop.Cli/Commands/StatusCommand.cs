@@ -1,7 +1,7 @@
-using Perfloop.UseCases;
 using System.CommandLine;
 using System.Globalization;
 using Perfloop.Cli.Rendering;
+using Perfloop.UseCases;
 
 namespace Perfloop.Cli.Commands;
 

@@ -1,8 +1,8 @@
-using Perfloop.Git;
 using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Perfloop.Git;
 using Perfloop.Reports;
 using Perfloop.Statistics;
 

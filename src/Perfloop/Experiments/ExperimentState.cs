@@ -2,9 +2,9 @@ using System.Text.Json;
 using Perfloop.Configuration;
 using Perfloop.Errors;
 using Perfloop.Journal;
+using Perfloop.Micro;
 using Perfloop.Statistics;
 using Perfloop.Storage;
-using Perfloop.Micro;
 
 namespace Perfloop.Experiments;
 

@@ -1,9 +1,9 @@
-using Perfloop.Git;
 using System.Globalization;
 using System.Text;
 using Perfloop.Configuration;
-using Perfloop.Journal;
 using Perfloop.Errors;
+using Perfloop.Git;
+using Perfloop.Journal;
 
 namespace Perfloop.Policies;
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using Perfloop.Configuration;
 using Perfloop.Domains;
-using Perfloop.Journal;
 using Perfloop.Errors;
+using Perfloop.Journal;
 
 namespace Perfloop.Policies;
 

@@ -1,9 +1,9 @@
-using Perfloop.Sessions;
 using Perfloop.Configuration;
 using Perfloop.Experiments;
 using Perfloop.Implementers;
 using Perfloop.IntegrationTests.Fixtures;
 using Perfloop.Processes;
+using Perfloop.Sessions;
 
 namespace Perfloop.IntegrationTests.Experiments;
 

@@ -1,4 +1,3 @@
-using Perfloop.Sessions;
 using Perfloop.Configuration;
 using Perfloop.Experiments;
 using Perfloop.Implementers;
@@ -6,6 +5,7 @@ using Perfloop.Init;
 using Perfloop.IntegrationTests.Fixtures;
 using Perfloop.Journal;
 using Perfloop.Processes;
+using Perfloop.Sessions;
 
 namespace Perfloop.IntegrationTests.Experiments;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Perfloop.Sessions;
 using Perfloop.Configuration;
 using Perfloop.Experiments;
 using Perfloop.Implementers;
@@ -7,6 +6,7 @@ using Perfloop.Init;
 using Perfloop.IntegrationTests.Fixtures;
 using Perfloop.Journal;
 using Perfloop.Processes;
+using Perfloop.Sessions;
 
 namespace Perfloop.IntegrationTests.Experiments;
 

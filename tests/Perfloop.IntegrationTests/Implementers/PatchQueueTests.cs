@@ -83,7 +83,7 @@ public sealed class PatchQueueTests : IClassFixture<PatchQueueTests.Session>
         {
             repo.Write("app.sh", App + "\n");
             repo.CommitAll("program");
-            await ProjectInitializer.InitAsync(new ProcessRunner(), new InitOptions(repo.Root, "sh app.sh --metric") { Build = "sh -n app.sh", Oracles = ["sh app.sh"]}, CancellationToken.None);
+            await ProjectInitializer.InitAsync(new ProcessRunner(), new InitOptions(repo.Root, "sh app.sh --metric") { Build = "sh -n app.sh", Oracles = ["sh app.sh"] }, CancellationToken.None);
             var config = ConfigStore.Load(repo.Root);
             ConfigStore.Save(repo.Root, config with
             {

@@ -1,4 +1,3 @@
-using Perfloop.Sessions;
 using Perfloop.Configuration;
 using Perfloop.Experiments;
 using Perfloop.Implementers;
@@ -7,6 +6,7 @@ using Perfloop.IntegrationTests.Fixtures;
 using Perfloop.Journal;
 using Perfloop.Policies;
 using Perfloop.Processes;
+using Perfloop.Sessions;
 
 namespace Perfloop.IntegrationTests.Policies;
 

@@ -1,10 +1,10 @@
-using Perfloop.Sessions;
 using Perfloop.Configuration;
 using Perfloop.Experiments;
 using Perfloop.Implementers;
 using Perfloop.IntegrationTests.Fixtures;
 using Perfloop.Journal;
 using Perfloop.Processes;
+using Perfloop.Sessions;
 
 namespace Perfloop.IntegrationTests.Reliability;
 

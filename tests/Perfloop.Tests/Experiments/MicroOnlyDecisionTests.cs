@@ -1,6 +1,6 @@
 using Perfloop.Experiments;
-using Perfloop.Statistics;
 using Perfloop.Micro;
+using Perfloop.Statistics;
 
 namespace Perfloop.Tests.Experiments;
 
