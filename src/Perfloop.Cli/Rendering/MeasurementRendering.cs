@@ -73,7 +73,7 @@ static class MeasurementRendering
     }
 
     public static string VerdictLine(ReplayedVerdict verdict) =>
-        StatusLines.Result(verdict.Experiment, verdict.BaselineMedian, verdict.CandidateMedian, verdict.Unit, verdict.Result);
+        StatusLines.Result(verdict.Experiment, verdict.BaselineMedian, verdict.Unit, verdict.Result);
 
     public static string VerdictJson(ReplayedVerdict verdict) => Json(w =>
     {
@@ -81,7 +81,7 @@ static class MeasurementRendering
         w.WriteString("metric", verdict.Metric);
         w.WriteString("unit", verdict.Unit);
         w.WriteNumber("baseline", verdict.BaselineMedian);
-        w.WriteNumber("candidate", verdict.CandidateMedian);
+        w.WriteNumber("candidate", verdict.CandidateAtRatio);
         w.WriteString("verdict", StatusLines.Word(verdict.Result.Verdict));
         w.WriteNumber("thresholdPct", verdict.Result.ThresholdPct);
         WriteEstimate(w, verdict.Result.Estimate);
@@ -100,7 +100,7 @@ static class MeasurementRendering
 
     static void WriteEstimate(Utf8JsonWriter w, RatioEstimate e)
     {
-        w.WriteNumber("runs", e.Pairs);
+        w.WriteNumber("pairs", e.Pairs);
         w.WriteNumber("ratio", e.Ratio);
         w.WriteNumber("deltaPct", e.DeltaPct);
         WriteFinite(w, "ciLowPct", e.LowPct);

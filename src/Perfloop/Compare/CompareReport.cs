@@ -46,6 +46,9 @@ public sealed record BenchmarkComparison
 
     public double? HeadMedian { get; init; }
 
+    /// <summary>The base median times the paired ratio (the head's median when there is no estimate): the head's figure that agrees with the estimate.</summary>
+    public double? HeadAtRatio => BaseMedian is { } baseMedian && Estimate is { Ratio: > 0 } e ? baseMedian * e.Ratio : HeadMedian;
+
     /// <summary>Paired Hodges–Lehmann ratio head/base with its interval; null when the comparison failed early.</summary>
     public RatioEstimate? Estimate { get; init; }
 

@@ -176,14 +176,10 @@ public sealed class ExperimentPipeline(ExperimentContext context)
             return Save(state with { Phase = ExperimentPhase.Benchmarked, BenchmarkFailure = $"{failure.Side.ToString().ToLowerInvariant()} run {failure.Message}" });
         }
 
-        var metric = Setup.Metric.Name;
-        var measured = new MeasuredOutcome(
-            comparison.Result!,
-            Median.Of(comparison.Values(Side.Baseline, metric)) ?? double.NaN,
-            Median.Of(comparison.Values(Side.Candidate, metric)) ?? double.NaN,
-            comparison.Pairs,
-            comparison.StopReason);
-        Reporter.Status(StatusLines.Result(n, measured.BaselineValue, measured.CandidateValue, Setup.Metric.Unit, measured.Result));
+        // The candidate's figure is the baseline's median times the paired ratio, so every figure shown agrees with the estimate.
+        var baselineMedian = Median.Of(comparison.Values(Side.Baseline, Setup.Metric.Name)) ?? double.NaN;
+        var measured = new MeasuredOutcome(comparison.Result!, baselineMedian, StatusLines.AtRatio(baselineMedian, comparison.Result!), comparison.Pairs, comparison.StopReason);
+        Reporter.Status(StatusLines.Result(n, measured.BaselineValue, Setup.Metric.Unit, measured.Result));
         return Save(state with { Phase = ExperimentPhase.Benchmarked, Measured = measured, BenchmarkFailure = null });
     }
 
@@ -334,7 +330,7 @@ public sealed class ExperimentPipeline(ExperimentContext context)
         var columns = new Dictionary<string, string>
         {
             ["e2e_base"] = Invariant(comparison.BaseMedian),
-            ["e2e_head"] = Invariant(comparison.HeadMedian),
+            ["e2e_head"] = Invariant(comparison.HeadAtRatio),
             ["e2e_speedup"] = Invariant(comparison.Speedup(report.Direction)),
             ["e2e_verdict"] = report.VerdictWord(comparison.Verdict),
         };
@@ -443,7 +439,7 @@ public sealed class ExperimentPipeline(ExperimentContext context)
             DeltaPct = estimate?.DeltaPct,
             CiLowPct = estimate is { IsBounded: true } ? estimate.LowPct : null,
             CiHighPct = estimate is { IsBounded: true } ? estimate.HighPct : null,
-            Runs = state.Measured?.Runs,
+            Pairs = state.Measured?.Pairs,
             ThresholdPct = state.ThresholdPct,
             Status = decision.Action switch
             {

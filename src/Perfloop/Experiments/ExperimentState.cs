@@ -30,12 +30,15 @@ public enum ExperimentDriver
 /// <summary>An early end decided before measuring (patch does not apply, protected path, build failure, wrong output).</summary>
 public sealed record EarlyOutcome(ExperimentStatus Status, string Reason);
 
-/// <summary>The measured comparison, as kept in the journal and reported by the step verbs.</summary>
+/// <summary>
+/// The measured comparison, as kept in the journal and reported by the step verbs: the baseline's median, and the
+/// candidate's figure as that median times the paired ratio (so the two agree with the estimate).
+/// </summary>
 public sealed record MeasuredOutcome(
     VerdictResult Result,
     double BaselineValue,
     double CandidateValue,
-    int Runs,
+    int Pairs,
     string StopReason);
 
 /// <summary>The in-progress experiment, persisted as <c>.perfloop/experiment.json</c>.</summary>

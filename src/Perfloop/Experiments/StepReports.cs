@@ -85,14 +85,14 @@ public sealed record StepMeasurement(
     double? CiLowPct,
     double? CiHighPct,
     double ConfidenceLevel,
-    int Runs,
+    int Pairs,
     string StopReason)
 {
     public static StepMeasurement From(MeasuredOutcome m)
     {
         var e = m.Result.Estimate;
         return new(StatusLines.Word(m.Result.Verdict), m.BaselineValue, m.CandidateValue, e.DeltaPct,
-            e.IsBounded ? e.LowPct : null, e.IsBounded ? e.HighPct : null, e.ConfidenceLevel, m.Runs, m.StopReason);
+            e.IsBounded ? e.LowPct : null, e.IsBounded ? e.HighPct : null, e.ConfidenceLevel, m.Pairs, m.StopReason);
     }
 }
 
@@ -107,14 +107,14 @@ public sealed record StepMicro(
     double? DeltaPct,
     double? CiLowPct,
     double? CiHighPct,
-    int Runs,
+    int Pairs,
     string? Problem)
 {
     public static StepMicro From(Micro.MicroOutcome m)
     {
         var e = m.Result?.Estimate;
         return new(m.Target, m.Kind, m.Metric, m.Result is { } r ? StatusLines.Word(r.Verdict) : null, m.BaselineValue, m.CandidateValue,
-            e?.DeltaPct, e is { IsBounded: true } ? e.LowPct : null, e is { IsBounded: true } ? e.HighPct : null, m.Runs, m.Failure ?? m.NotAvailable);
+            e?.DeltaPct, e is { IsBounded: true } ? e.LowPct : null, e is { IsBounded: true } ? e.HighPct : null, m.Pairs, m.Failure ?? m.NotAvailable);
     }
 }
 

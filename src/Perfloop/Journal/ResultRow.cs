@@ -56,7 +56,8 @@ public sealed record ResultRow
 
     public double? CiHighPct { get; init; }
 
-    public int? Runs { get; init; }
+    /// <summary>Baseline/candidate pairs measured (each pair is two runs of the benchmark).</summary>
+    public int? Pairs { get; init; }
 
     public double? ThresholdPct { get; init; }
 

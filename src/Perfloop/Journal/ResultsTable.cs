@@ -16,7 +16,7 @@ public static class ResultsTable
     static readonly IReadOnlyList<string> TypedColumns =
     [
         "experiment", "timestamp", "domain", "target", "category", "strategy", "summary", "metric",
-        "baseline", "candidate", "delta_pct", "ci_low_pct", "ci_high_pct", "runs", "threshold_pct",
+        "baseline", "candidate", "delta_pct", "ci_low_pct", "ci_high_pct", "pairs", "threshold_pct",
         "status", "commit", "reason",
         "micro_delta_pct", "micro_ci_low_pct", "micro_ci_high_pct", "fidelity",
     ];
@@ -104,7 +104,7 @@ public static class ResultsTable
             ["delta_pct"] = Number(row.DeltaPct),
             ["ci_low_pct"] = Number(row.CiLowPct),
             ["ci_high_pct"] = Number(row.CiHighPct),
-            ["runs"] = row.Runs?.ToString(CultureInfo.InvariantCulture) ?? "",
+            ["pairs"] = row.Pairs?.ToString(CultureInfo.InvariantCulture) ?? "",
             ["threshold_pct"] = Number(row.ThresholdPct),
             ["status"] = row.StatusText,
             ["commit"] = row.Commit,
@@ -322,7 +322,7 @@ public static class ResultsTable
         };
 
         _ = DateTimeOffset.TryParse(Get("timestamp"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var timestamp);
-        var runsText = Get("runs");
+        var pairsColumn = Get("pairs").Length > 0 ? "pairs" : Get("runs").Length > 0 ? "runs" : "";
         return new ResultRow
         {
             Experiment = experiment,
@@ -338,7 +338,8 @@ public static class ResultsTable
             DeltaPct = Double("delta_pct"),
             CiLowPct = Double("ci_low_pct"),
             CiHighPct = Double("ci_high_pct"),
-            Runs = runsText.Length == 0 ? null : (int?)Double("runs"),
+            // "pairs" was called "runs" before; old files read the same.
+            Pairs = pairsColumn.Length == 0 ? null : (int?)Double(pairsColumn),
             ThresholdPct = Double("threshold_pct"),
             Status = status,
             Guard = guard,

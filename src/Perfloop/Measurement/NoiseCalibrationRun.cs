@@ -76,7 +76,7 @@ public sealed class NoiseCalibrationRun(IProcessRunner runner)
 
         var noise = NoiseCalibration.Calibrate(first, second, configured);
         return new CalibrationReport(head, domain.Name, metric, configured, noise, comparison.Result!.Estimate,
-            VerdictReplay.Median(first), VerdictReplay.Median(second), comparison.Samples, comparison.Elapsed);
+            Median.Of(first)!.Value, Median.Of(second)!.Value, comparison.Samples, comparison.Elapsed);
     }
 
     async Task BuildAsync(PerfloopConfig config, string directory, string what, CancellationToken cancellationToken)

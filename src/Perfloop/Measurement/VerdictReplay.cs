@@ -13,7 +13,7 @@ public sealed record ReplayedVerdict(
     string Metric,
     string Unit,
     double BaselineMedian,
-    double CandidateMedian,
+    double CandidateAtRatio,
     VerdictResult Result,
     string Why,
     ResultRow Row);
@@ -73,9 +73,9 @@ public static class VerdictReplay
             _ => "ended before measuring",
         };
         var reason = row.Reason.Length > 0 ? $": {row.Reason}" : "";
-        return row.Runs is null
+        return row.Pairs is null
             ? $"experiment {row.Experiment} {ended}{reason}; it has no samples, so there is no verdict to recompute"
-            : $"experiment {row.Experiment} has no samples ({samplesPath} is missing), though results.tsv says it measured {row.Runs} pairs";
+            : $"experiment {row.Experiment} has no samples ({samplesPath} is missing), though results.tsv says it measured {row.Pairs} pairs";
     }
 
     /// <summary>The pure part: pairs the samples, then evaluates the sequential test where the run stopped.</summary>
@@ -98,7 +98,8 @@ public static class VerdictReplay
         var candidate = pairs.Select(g => g.First(s => s.Side == Side.Candidate).Value(metric)!.Value).ToList();
         var stoppedBetweenLooks = !design.Looks.Contains(pairs.Count) && pairs.Count < design.Looks[^1];
         var step = SequentialTest.Evaluate(design, baseline, candidate, threshold, direction, budgetExhausted: stoppedBetweenLooks);
-        return new ReplayedVerdict(experiment, metric, MetricSelection.UnitOf(metric), Median(baseline), Median(candidate), step.Result, step.Why, row);
+        var baselineMedian = Statistics.Median.Of(baseline)!.Value;
+        return new ReplayedVerdict(experiment, metric, MetricSelection.UnitOf(metric), baselineMedian, baselineMedian * step.Result.Estimate.Ratio, step.Result, step.Why, row);
     }
 
     /// <summary>The direction the loop used: the configured metric's goal if it is this metric, else what Perfloop knows, else the domain's.</summary>
@@ -115,10 +116,4 @@ public static class VerdictReplay
             ?? (domain.Goal == MetricGoal.LowerIsBetter ? MetricDirection.LowerIsBetter : MetricDirection.HigherIsBetter);
     }
 
-    internal static double Median(IReadOnlyList<double> values)
-    {
-        var sorted = values.Order().ToList();
-        var middle = sorted.Count / 2;
-        return sorted.Count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-    }
 }

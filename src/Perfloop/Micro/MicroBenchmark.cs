@@ -25,7 +25,7 @@ public sealed record MicroOutcome(
     VerdictResult? Result,
     double? BaselineValue,
     double? CandidateValue,
-    int Runs,
+    int Pairs,
     string? Failure,
     string? NotAvailable);
 

@@ -34,7 +34,7 @@ public static class Milestones
         var bench = report.Benchmarks[0];
         var cumulative = bench.Verdict == CompareVerdict.Failed
             ? $"{report.Metric} not measured ({bench.Failure})"
-            : $"{report.Metric} {Value(bench.BaseMedian, report.Unit)} → {Value(bench.HeadMedian, report.Unit)} ({Interval(bench)}; {(bench.Speedup(report.Direction) is { } x ? x.ToString("0.##", CultureInfo.InvariantCulture) : "?")}x)";
+            : $"{report.Metric} {Value(bench.BaseMedian, report.Unit)} → {Value(bench.HeadAtRatio, report.Unit)} ({Interval(bench)}; {(bench.Speedup(report.Direction) is { } x ? x.ToString("0.##", CultureInfo.InvariantCulture) : "?")}x)";
         var line = $"[milestone] v{version.ToString(CultureInfo.InvariantCulture)} — {kept.ToString(CultureInfo.InvariantCulture)}/{total.ToString(CultureInfo.InvariantCulture)} experiments, cumulative {cumulative}";
         return new MilestoneResult(version, Branch(version), line, cumulative);
     }
@@ -49,6 +49,6 @@ public static class Milestones
         }
 
         var level = (e.ConfidenceLevel * 100).ToString("0.##", CultureInfo.InvariantCulture);
-        return $"{Figures.WithSign(e.DeltaPct)}%, {level}% CI {Figures.WithSign(e.LowPct)}…{Figures.WithSign(e.HighPct)}%, {bench.Pairs.ToString(CultureInfo.InvariantCulture)} runs";
+        return $"{Figures.WithSign(e.DeltaPct)}%, {level}% CI {Figures.WithSign(e.LowPct)}…{Figures.WithSign(e.HighPct)}%, {bench.Pairs.ToString(CultureInfo.InvariantCulture)} pairs";
     }
 }

@@ -103,7 +103,7 @@ public static class HtmlReport
             var change = Change(row);
             var split = change.IndexOf(" [", StringComparison.Ordinal);
             var changeCell = split < 0 ? $"<span>{E(change)}</span>" : $"<span>{E(change[..split])}</span> <span>{E(change[(split + 1)..])}</span>";
-            html.Append(CultureInfo.InvariantCulture, $"<td class=\"num\">{changeCell}</td><td class=\"num\">{E(row.Runs?.ToString(CultureInfo.InvariantCulture) ?? "—")}</td>");
+            html.Append(CultureInfo.InvariantCulture, $"<td class=\"num\">{changeCell}</td><td class=\"num\">{E(row.Pairs?.ToString(CultureInfo.InvariantCulture) ?? "—")}</td>");
             html.Append(CultureInfo.InvariantCulture, $"<td class=\"text reason\">{E(row.Reason)}</td>");
             if (more)
             {

@@ -57,7 +57,7 @@ public static class MarkdownReport
         foreach (var row in report.Rows)
         {
             md.Append(CultureInfo.InvariantCulture,
-                $"| {row.Experiment} | {Escape(row.StatusText)} | {Escape(row.Target)} | {Escape(row.Summary)} | {Measure(row.Baseline, report.Unit)} → {Measure(row.Candidate, report.Unit)} | {Change(row)} | {row.Runs?.ToString(CultureInfo.InvariantCulture) ?? "—"} | {Escape(row.Reason)} |");
+                $"| {row.Experiment} | {Escape(row.StatusText)} | {Escape(row.Target)} | {Escape(row.Summary)} | {Measure(row.Baseline, report.Unit)} → {Measure(row.Candidate, report.Unit)} | {Change(row)} | {row.Pairs?.ToString(CultureInfo.InvariantCulture) ?? "—"} | {Escape(row.Reason)} |");
             if (more)
             {
                 md.Append(CultureInfo.InvariantCulture, $" {string.Join("; ", ExtraFields(row, report.Unit).Select(f => Escape($"{f.Name} {f.Value}")))} |");

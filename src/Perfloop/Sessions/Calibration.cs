@@ -75,7 +75,7 @@ public static class Calibration
             DeltaPct = estimate.DeltaPct,
             CiLowPct = estimate.IsBounded ? estimate.LowPct : null,
             CiHighPct = estimate.IsBounded ? estimate.HighPct : null,
-            Runs = comparison.Pairs,
+            Pairs = comparison.Pairs,
             ThresholdPct = noise.EffectiveThresholdPct,
             Status = ExperimentStatus.Baseline,
             Commit = head,

@@ -13,11 +13,11 @@ public static class Figures
     public static string Measure(double value, string unit) =>
         value.ToString(Math.Abs(value) >= 10 ? "0.0" : "0.###", CultureInfo.InvariantCulture) + unit;
 
-    /// <summary>"−33.5%, 95% CI −35.1…−31.8%, 14 pairs".</summary>
+    /// <summary>"−33.5%, 95% CI −35.1…−31.8%, 14 pairs" (a pair is one baseline run and one candidate run).</summary>
     public static string Interval(RatioEstimate estimate)
     {
         ArgumentNullException.ThrowIfNull(estimate);
         var level = (estimate.ConfidenceLevel * 100).ToString("0.##", CultureInfo.InvariantCulture);
-        return $"{WithSign(estimate.DeltaPct)}%, {level}% CI {WithSign(estimate.LowPct)}…{WithSign(estimate.HighPct)}%, {estimate.Pairs.ToString(CultureInfo.InvariantCulture)} runs";
+        return $"{WithSign(estimate.DeltaPct)}%, {level}% CI {WithSign(estimate.LowPct)}…{WithSign(estimate.HighPct)}%, {estimate.Pairs.ToString(CultureInfo.InvariantCulture)} pairs";
     }
 }

@@ -145,7 +145,7 @@ public sealed class AgentRunTests : IClassFixture<AgentRunTests.Session>
         var row = Row("stuck");
         Assert.Equal(ExperimentStatus.Discard, row.Status);
         Assert.StartsWith("the agent timed out after 3s", row.Reason);
-        Assert.Null(row.Runs);
+        Assert.Null(row.Pairs);
         Assert.DoesNotContain("half-done", session.Repo.Read("lib/setup.sh"));
         Assert.Contains("thinking...", File.ReadAllText(session.ExperimentFile(4, "agent.log")));
         Assert.Contains("half-done", File.ReadAllText(session.ExperimentFile(4, "candidate.diff")));

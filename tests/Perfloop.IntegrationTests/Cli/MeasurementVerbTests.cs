@@ -79,11 +79,16 @@ public class MeasurementVerbTests
 
         Assert.Equal(0, line.ExitCode);
         Assert.StartsWith("[experiment 1] Result: 100.4ms → 60.", line.Stdout, StringComparison.Ordinal);
-        Assert.EndsWith("6 runs) improved\n", line.Stdout, StringComparison.Ordinal);
+        Assert.EndsWith("6 pairs) improved\n", line.Stdout, StringComparison.Ordinal);
+        // The second figure is the baseline's median times the paired ratio, so the two agree with the change shown.
+        var figures = System.Text.RegularExpressions.Regex.Match(line.Stdout, @"Result: ([0-9.]+)ms → ([0-9.]+)ms \(median × paired ratio: ([−+][0-9.]+)%");
+        Assert.True(figures.Success, line.Stdout);
+        var shown = (double.Parse(figures.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) / double.Parse(figures.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) - 1) * 100;
+        Assert.Equal(double.Parse(figures.Groups[3].Value.Replace('−', '-'), System.Globalization.CultureInfo.InvariantCulture), shown, 0.1);
         using var document = JsonDocument.Parse(json.Stdout);
         Assert.Equal("improved", document.RootElement.GetProperty("verdict").GetString());
         Assert.Equal(5, document.RootElement.GetProperty("thresholdPct").GetDouble());
-        Assert.Equal(6, document.RootElement.GetProperty("runs").GetInt32());
+        Assert.Equal(6, document.RootElement.GetProperty("pairs").GetInt32());
     }
 
     [Fact]

@@ -32,7 +32,7 @@ public sealed class LookProgressTests
                 .RunAsync(new RunOptions(repo.Root, await PatchSeries.LoadAsync(repo.Candidates, new ProcessRunner())), CancellationToken.None);
 
             var experiment = Assert.Single(ShellProject.Rows(repo), r => r.IsExperiment);
-            Assert.Equal(10, experiment.Runs);
+            Assert.Equal(10, experiment.Pairs);
             var look = Assert.Single(reporter.Details, d => d.Contains("measuring more pairs", StringComparison.Ordinal));
             Assert.StartsWith($"[experiment {experiment.Experiment}] look 1 of 2, 6 pairs: Inconclusive", look, StringComparison.Ordinal);
             ShellProject.AssertSafeEnd(repo);

@@ -125,7 +125,7 @@ public sealed class LoopScenarioTests : IClassFixture<LoopScenarioTests.Session>
         Assert.Equal(ExperimentStatus.Discard, row.Status);
         Assert.StartsWith("output mismatch", row.Reason);
         Assert.Contains("result 41", row.Reason);
-        Assert.Null(row.Runs);
+        Assert.Null(row.Pairs);
         Assert.False(File.Exists(Path.Combine(PerfloopPaths.Experiment(session.Repo.Root, row.Experiment), "samples.tsv")));
         Assert.DoesNotContain(session.Reporter.Lines, l => l == $"[experiment {row.Experiment}] Benchmarking...");
     }
@@ -166,7 +166,7 @@ public sealed class LoopScenarioTests : IClassFixture<LoopScenarioTests.Session>
         var row = Row("Weaken the check");
         Assert.Equal(ExperimentStatus.Discard, row.Status);
         Assert.Contains("check.sh", row.Reason);
-        Assert.Null(row.Runs);
+        Assert.Null(row.Pairs);
     }
 
     [Fact]

@@ -45,7 +45,7 @@ public sealed class MethodologyTests
 
         var baselines = ShellProject.Rows(repo).Where(r => r.Status == ExperimentStatus.Baseline).ToList();
         Assert.Equal(2, baselines.Count);
-        Assert.Equal(6, baselines[1].Runs);
+        Assert.Equal(6, baselines[1].Pairs);
         Assert.Equal("sh app.sh --twice", Methodology.Load(repo.Root, baselines[1].Experiment)!.Bench);
 
         // The first baseline's verdict is replayed with the design it was measured with (3 pairs, rounded up to 2 blocks

@@ -99,7 +99,7 @@ public static class SampleSession
             DeltaPct = delta,
             CiLowPct = low,
             CiHighPct = high,
-            Runs = runs,
+            Pairs = runs,
             ThresholdPct = 5,
             Status = status,
             Guard = guard,

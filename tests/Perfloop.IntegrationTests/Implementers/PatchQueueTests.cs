@@ -128,7 +128,7 @@ public sealed class PatchQueueTests : IClassFixture<PatchQueueTests.Session>
         Assert.Equal(ExperimentStatus.Discard, shave.Status);
         foreach (var measured in new[] { Row(ZoeSubject), Row("Cut stage b"), Row("Cache stage c"), shave })
         {
-            Assert.True(measured.Runs >= 6, $"{measured.Summary}: {measured.Reason}");
+            Assert.True(measured.Pairs >= 6, $"{measured.Summary}: {measured.Reason}");
             Assert.DoesNotContain("does not apply", measured.Reason, StringComparison.Ordinal);
         }
 

@@ -20,7 +20,7 @@ public class ResultsTableTests
         DeltaPct = -33.5,
         CiLowPct = -35.125,
         CiHighPct = -31.8,
-        Runs = 14,
+        Pairs = 14,
         ThresholdPct = 5,
         Status = ExperimentStatus.Keep,
         Guard = GuardStatus.Passed,
@@ -31,7 +31,7 @@ public class ResultsTableTests
     [Fact]
     public void Header_has_the_required_columns()
     {
-        foreach (var column in new[] { "experiment", "timestamp", "domain", "target", "category", "summary", "metric", "baseline", "candidate", "delta_pct", "ci_low_pct", "ci_high_pct", "runs", "status", "commit", "reason" })
+        foreach (var column in new[] { "experiment", "timestamp", "domain", "target", "category", "summary", "metric", "baseline", "candidate", "delta_pct", "ci_low_pct", "ci_high_pct", "pairs", "status", "commit", "reason" })
         {
             Assert.Contains(column, ResultsTable.Columns);
         }
@@ -258,5 +258,17 @@ public class ResultsTableTests
         {
             File.Delete(path);
         }
+    }
+}
+
+public class ResultsTablePairsColumnTests
+{
+    [Fact]
+    public void A_file_written_when_the_pairs_column_was_called_runs_reads_the_same()
+    {
+        var old = "experiment\ttimestamp\tdomain\tstatus\truns\n1\t2026-11-01T00:00:00Z\tcpu\tdiscard\t16\n";
+        Assert.Equal(16, ResultsTable.Parse(old).Single().Pairs);
+        Assert.Contains("\tpairs\t", ResultsTable.Header, StringComparison.Ordinal);
+        Assert.DoesNotContain("\truns\t", ResultsTable.Header, StringComparison.Ordinal);
     }
 }

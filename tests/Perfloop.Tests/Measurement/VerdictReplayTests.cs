@@ -83,6 +83,6 @@ public class VerdictReplayTests
         Assert.StartsWith("experiment 3 crashed before measuring: build failed", VerdictReplay.NoSamples(Row with { Status = ExperimentStatus.Crash, Reason = "build failed" }, "s"), StringComparison.Ordinal);
         Assert.Equal(
             "experiment 3 has no samples (s is missing), though results.tsv says it measured 16 pairs",
-            VerdictReplay.NoSamples(Row with { Runs = 16 }, "s"));
+            VerdictReplay.NoSamples(Row with { Pairs = 16 }, "s"));
     }
 }
