@@ -15,7 +15,7 @@ static class Cli
     /// (<paramref name="machineOutput"/>, e.g. --json), then to stderr.
     /// </summary>
     public static EngineServices Services(bool machineOutput = false) =>
-        new(Runner, new ConsoleReporter(machineOutput ? Console.Error : Console.Out, Console.Error), TimeProvider.System);
+        new(Runner, ConsoleReporter.ForConsole(machineOutput), TimeProvider.System);
 
     public static Option<string> DirectoryOption(string description = "Repository (default: the current directory)") =>
         new("--dir") { Description = description, DefaultValueFactory = _ => "." };

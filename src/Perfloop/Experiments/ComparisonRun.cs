@@ -23,18 +23,18 @@ public sealed class ComparisonRun(ExperimentContext context)
             TimeSpan.FromSeconds(setup.Config.Timeouts.BenchSeconds),
             m.Seed + (experiment * 7919) + purpose);
         var benchmark = new InterleavedBenchmark(context.Services.Runner, setup.Config.Bench, setup.Metric);
-        var comparison = await benchmark.RunAsync(baselineDirectory, context.Root, plan, thresholdPct, new LookReporter(context.Reporter, experiment), cancellationToken);
+        var where = purpose == 0 ? "[baseline]" : StatusLines.Prefix(experiment);
+        context.Reporter.Progress(new LoopProgress(where, purpose == 0 ? "calibrating" : "benchmarking", 0, design.MaxPairs));
+        var comparison = await benchmark.RunAsync(baselineDirectory, context.Root, plan, thresholdPct, new LookReporter(context.Reporter, experiment, where, purpose == 0 ? "calibrating" : "benchmarking"), cancellationToken);
         Directory.CreateDirectory(samplesDirectory);
         await File.WriteAllTextAsync(Path.Combine(samplesDirectory, "samples.tsv"), SampleTable.Format(comparison.Samples), cancellationToken);
         return comparison;
     }
 
     /// <summary>A verdict that needs more pairs says so at each look, so a long measurement is never silent.</summary>
-    sealed class LookReporter(ILoopReporter reporter, int experiment) : IMeasurementProgress
+    sealed class LookReporter(ILoopReporter reporter, int experiment, string where, string phase) : IMeasurementProgress
     {
-        public void PairMeasured(int pairs, int maxPairs)
-        {
-        }
+        public void PairMeasured(int pairs, int maxPairs) => reporter.Progress(new LoopProgress(where, phase, pairs, maxPairs));
 
         public void LookWithoutVerdict(Statistics.SequentialStep look) =>
             reporter.Detail($"{StatusLines.Prefix(experiment)} {look.Why}; measuring more pairs");

@@ -82,6 +82,7 @@ public sealed class ExperimentPipeline(ExperimentContext context)
             Rows = context.Ledger.Rows,
             Guard = Setup.Guard,
         };
+        Reporter.Progress(new LoopProgress(StatusLines.Prefix(state.Experiment), "implementing"));
         var problem = await implementer.ImplementAsync(request, cancellationToken);
         if (implementer.LastSummary is { Length: > 0 } summary && summary != state.Summary)
         {
@@ -124,6 +125,7 @@ public sealed class ExperimentPipeline(ExperimentContext context)
         };
         if (CheckDecision.Decide(evidence) is null)
         {
+            Reporter.Progress(new LoopProgress(StatusLines.Prefix(n), "building the candidate"));
             evidence = evidence with { BuildFailure = (await context.Commands.BuildAsync(Root, Path.Combine(directory, "build.log"), cancellationToken))?.Describe() };
         }
 
@@ -137,6 +139,7 @@ public sealed class ExperimentPipeline(ExperimentContext context)
 
         if (CheckDecision.Decide(evidence) is null)
         {
+            Reporter.Progress(new LoopProgress(StatusLines.Prefix(n), "comparing the output with the oracle"));
             var expected = await context.Baselines.OracleAsync(state.PreCommit, cancellationToken);
             var actual = await context.Oracles.RunAsync(Setup.Config.Oracles, Root, Path.Combine(directory, "oracle"), cancellationToken);
             evidence = evidence with { OutputDifference = OracleRunner.Compare(expected, actual) };
@@ -228,6 +231,7 @@ public sealed class ExperimentPipeline(ExperimentContext context)
         }
 
         Reporter.Detail($"{StatusLines.Prefix(state.Experiment)} Guard: {Setup.Guard}");
+        Reporter.Progress(new LoopProgress(StatusLines.Prefix(state.Experiment), "running the guard"));
         var failure = await context.Commands.GuardAsync(Path.Combine(PerfloopPaths.Experiment(Root, state.Experiment), "guard.log"), cancellationToken);
         return Save(state with
         {
@@ -260,6 +264,7 @@ public sealed class ExperimentPipeline(ExperimentContext context)
         string? candidateCommit = null;
         if (Setup.Config.EndToEnd.Enabled && KeepDiscardDecision.EndToEndNeeded(evidence))
         {
+            Reporter.Progress(new LoopProgress(StatusLines.Prefix(state.Experiment), "end-to-end comparison (both commits built in worktrees)"));
             candidateCommit = await context.Repository.CreateCommitAsync(state.PreCommit, state.Paths, CommitMessage(state, reason: null), state.Author, cancellationToken);
             var (e2e, columns) = await EndToEndAsync(state, candidateCommit, cancellationToken);
             evidence = evidence with { EndToEnd = e2e };
