@@ -24,7 +24,7 @@ public sealed class ComparisonRun(ExperimentContext context)
             m.Seed + (experiment * 7919) + purpose);
         var benchmark = new InterleavedBenchmark(context.Services.Runner, setup.Config.Bench, setup.Metric);
         var where = purpose == 0 ? "[baseline]" : StatusLines.Prefix(experiment);
-        context.Reporter.Progress(new LoopProgress(where, purpose == 0 ? "calibrating" : "benchmarking", 0, design.MaxPairs));
+        context.Reporter.Progress(new LoopProgress(where, purpose == 0 ? "calibrating" : "benchmarking", 0, design.Looks[^1]));
         var comparison = await benchmark.RunAsync(baselineDirectory, context.Root, plan, thresholdPct, new LookReporter(context.Reporter, experiment, where, purpose == 0 ? "calibrating" : "benchmarking"), cancellationToken);
         Directory.CreateDirectory(samplesDirectory);
         await File.WriteAllTextAsync(Path.Combine(samplesDirectory, "samples.tsv"), SampleTable.Format(comparison.Samples), cancellationToken);

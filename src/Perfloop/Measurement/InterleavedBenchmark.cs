@@ -107,7 +107,7 @@ public sealed class InterleavedBenchmark(IProcessRunner runner, string command, 
             }
 
             pairs += 2;
-            progress?.PairMeasured(pairs, plan.Design.MaxPairs);
+            progress?.PairMeasured(pairs, plan.Design.Looks[^1]);
             if (pairs < plan.Design.MinPairs)
             {
                 continue;
