@@ -4,11 +4,12 @@ using Perfloop.Ranking;
 namespace Perfloop.Profiling;
 
 /// <summary>
-/// CPython under the standard library's cProfile (always installed), in the interpreter the benchmark uses.
-/// <c>python [options] script.py</c> and <c>python [options] -m module</c> run as <c>python [options] -m cProfile -o FILE …</c>;
-/// anything else (a script with a #! line, a shell script that starts Python, <c>python -c</c>) runs unchanged with a
-/// <c>sitecustomize</c> module put first on PYTHONPATH, which every Python process imports at start: it starts
-/// cProfile, writes the statistics at exit, and then runs the program's own sitecustomize, if any.
+/// CPython under the standard library's cProfile (always installed), in the interpreter the benchmark uses, whether
+/// the command starts it directly, through a #! line or from a shell script: the command runs unchanged with a
+/// <c>sitecustomize</c> module put first on PYTHONPATH, which every Python process imports at start. It starts
+/// cProfile on CPU time (a process descheduled on a busy machine is not charged for the wait), writes the statistics
+/// at exit, keeps the exit code, and then runs the program's own sitecustomize, if any. An interpreter started with
+/// -I, -E or -S skips sitecustomize; it runs as <c>python [options] -m cProfile -o FILE …</c> instead (wall time).
 /// </summary>
 public sealed class CProfileProfiler : IRuntimeProfiler
 {
@@ -23,11 +24,11 @@ public sealed class CProfileProfiler : IRuntimeProfiler
 
 
         def _perfloop_profile():
-            import atexit, cProfile, importlib.machinery, importlib.util, sys
+            import atexit, cProfile, importlib.machinery, importlib.util, sys, time
             out = _os.environ.get("PERFLOOP_CPROFILE_DIR")
             if not out:
                 return
-            profiler = cProfile.Profile()
+            profiler = cProfile.Profile(time.process_time)
 
             def dump():
                 profiler.disable()
@@ -62,7 +63,7 @@ public sealed class CProfileProfiler : IRuntimeProfiler
     public CommandSpec Prepare(RecordingPlan plan)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        if (plan.Detection.Direct && DirectArguments(plan.Detection.Words, Path.Combine(plan.Scratch, DirectFile)) is { } direct)
+        if (plan.Detection.Direct && SkipsSiteCustomize(plan.Detection.Words) && DirectArguments(plan.Detection.Words, Path.Combine(plan.Scratch, DirectFile)) is { } direct)
             return new CommandSpec(direct[0], [.. direct.Skip(1)], plan.Directory);
 
         var site = Path.Combine(plan.Scratch, "site");
@@ -78,8 +79,33 @@ public sealed class CProfileProfiler : IRuntimeProfiler
         };
     }
 
+    /// <summary>Whether the interpreter's own options (before the script, -m or -c) say to ignore PYTHONPATH or the site module: -I, -E, -S.</summary>
+    public static bool SkipsSiteCustomize(IReadOnlyList<string> words)
+    {
+        ArgumentNullException.ThrowIfNull(words);
+        for (var i = 1; i < words.Count; i++)
+        {
+            var word = words[i];
+            if (OptionsWithValue.Contains(word))
+            {
+                i++;
+                continue;
+            }
+            if (!word.StartsWith('-') || word.StartsWith("--", StringComparison.Ordinal) || word.Length == 1)
+                return false;
+            foreach (var flag in word.AsSpan(1))
+            {
+                if (flag is 'I' or 'E' or 'S')
+                    return true;
+                if (flag is 'c' or 'm' or 'W' or 'X')
+                    return false;
+            }
+        }
+        return false;
+    }
+
     /// <summary>
-    /// "python3 -u bench.py 10" → "python3 -u -m cProfile -o OUT bench.py 10"; null when the words are not a script or
+    /// "python3 -I bench.py 10" → "python3 -I -m cProfile -o OUT bench.py 10"; null when the words are not a script or
     /// a module run (python -c, python reading stdin, an option this does not know).
     /// </summary>
     public static IReadOnlyList<string>? DirectArguments(IReadOnlyList<string> words, string output)

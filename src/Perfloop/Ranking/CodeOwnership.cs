@@ -79,6 +79,6 @@ public static partial class CodeOwnership
     [GeneratedRegex(@"^(__|_dl_|_IO_|_start$|start_thread$|clone3?$|\[.*\.so.*\]|lib[a-z0-9_+-]+\.so|java/|javax/|jdk/|jdk\.|sun/|sun\.|java\.|Interpreter$|_Py|Py[A-Z]|(System|Microsoft)\.)")]
     private static partial Regex ExternalName();
 
-    [GeneratedRegex(@"(^|/)(usr/lib|usr/local/lib|lib/python\d|site-packages|dist-packages|node_modules|\.nuget/packages|dotnet/shared|<frozen |<built-in)|^<")]
+    [GeneratedRegex(@"(^|/)(usr/lib|usr/local/lib|lib/python\d|site-packages|dist-packages|node_modules|\.nuget/packages|dotnet/shared|<frozen |<built-in)|^<|^node:")]
     private static partial Regex LibraryPath();
 }
