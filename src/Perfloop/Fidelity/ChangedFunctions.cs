@@ -415,8 +415,8 @@ public static partial class ChangedFunctions
     [GeneratedRegex(@"^(?:[\w\[\]]+\s+)*(?:partial\s+)?(?:class|struct|record|interface|enum)\s+(?:class\s+|struct\s+)?(?<name>[A-Za-z_][A-Za-z0-9_]*)|^namespace\s")]
     private static partial Regex CSharpTypeDeclaration();
 
-    /// <summary>Something before the name (a type or modifier, possibly a pointer or generic), then the name (C++: qualified by its type) and "(".</summary>
-    [GeneratedRegex(@"^(?:[A-Za-z_][\w:<>,\.\[\]\?\*&]*\s+[\*&]*)+(?<qualifier>(?:[A-Za-z_]\w*(?:<[^()]*>)?::)+)?(?<name>~?[A-Za-z_][A-Za-z0-9_]*)\s*(?:<[^()]*>)?\s*\(")]
+    /// <summary>Something before the name (a type or modifier, possibly a pointer or generic, or Java's type parameters), then the name (C++: qualified by its type) and "(".</summary>
+    [GeneratedRegex(@"^(?:[A-Za-z_<][\w:<>,\.\[\]\?\*&]*\s+[\*&]*)+(?<qualifier>(?:[A-Za-z_]\w*(?:<[^()]*>)?::)+)?(?<name>~?[A-Za-z_][A-Za-z0-9_]*)\s*(?:<[^()]*>)?\s*\(")]
     private static partial Regex Declaration();
 
     [GeneratedRegex(@"^(?<qualifier>(?:[A-Za-z_]\w*(?:<[^()]*>)?::)+)(?<name>~?[A-Za-z_][A-Za-z0-9_]*)\s*\(")]

@@ -51,6 +51,14 @@ public sealed class LanguageProfileTests
         Assert.DoesNotContain(project.Unused, names);
         var format = json.RootElement.GetProperty("profile").GetProperty("format").GetString();
         Assert.Equal(language switch { "c" => "callgrind", "python" => "pstats", "node" => "cpuProfile", _ => "jfr" }, format);
+
+        // The profiler's own file is kept, and 'rank' reads it to the same ranking.
+        var kept = json.RootElement.GetProperty("profile").GetProperty("path").GetString()!;
+        Assert.StartsWith(Path.Combine(repo.Root, ".perfloop", "profile."), kept, StringComparison.Ordinal);
+        var rank = PerfloopProcess.Run(repo.Root, "rank", "--profile", kept, "--json");
+        Assert.True(rank.ExitCode == 0, rank.Stderr);
+        using var ranked = JsonDocument.Parse(rank.Stdout);
+        Assert.Equal(project.Hot, ranked.RootElement.GetProperty("functions")[0].GetProperty("function").GetString());
     }
 
     [Fact]
