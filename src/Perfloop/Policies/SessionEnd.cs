@@ -30,6 +30,9 @@ public sealed record SessionFacts
 
     public string? NextStrategy { get; init; }
 
+    /// <summary>How to re-profile this benchmark (<see cref="Profiling.ProfilingAdvice.Reprofile"/>); never a command that cannot profile it.</summary>
+    public string ReprofileHint { get; init; } = "re-profile the benchmark and rank again";
+
     public ResultRow? Baseline => Rows.FirstOrDefault(r => r.Status == ExperimentStatus.Baseline);
 
     public IReadOnlyList<ResultRow> Keeps => Rows.Where(r => r.Status == ExperimentStatus.Keep).ToList();
@@ -91,7 +94,7 @@ public static class SessionEnd
         text.Append("## Policy events\n\n");
         Bullets(text, facts.Events.Select(e => $"after experiment {e.Experiment}: {(e.Target == PolicyEvents.Milestone ? $"milestone {e.Summary}" : e.Target)} — {e.Reason}"), "none");
         text.Append("## What to try next\n\n");
-        Bullets(text, NextSteps(facts), "re-profile and rank again ('perfloop profile -- CMD')");
+        Bullets(text, NextSteps(facts), facts.ReprofileHint);
         return text.ToString();
     }
 

@@ -24,13 +24,28 @@ public static class ProfilingAdvice
         return $"record one with 'perfloop profile -- {Quoted(benchCommand)}' ({Profilers.For(runtime).Tool}, for {RuntimeDetector.Name(runtime)} code)";
     }
 
-    /// <summary>The hint for a benchmark command of a repository, looking at its files.</summary>
+    /// <summary>The hint for a benchmark command of a repository, looking at its files ("record one with …").</summary>
     public static string ForBench(string benchCommand, string repositoryRoot)
+    {
+        var (detection, unavailable) = Look(benchCommand, repositoryRoot);
+        return For(benchCommand, detection, unavailable);
+    }
+
+    /// <summary>The same advice as a next step after a session ("re-profile and rank again: …"), for HANDOFF.md.</summary>
+    public static string Reprofile(string benchCommand, string repositoryRoot)
+    {
+        var (detection, unavailable) = Look(benchCommand, repositoryRoot);
+        var advice = For(benchCommand, detection, unavailable);
+        const string Record = "record one with ";
+        return "re-profile and rank again: " + (advice.StartsWith(Record, StringComparison.Ordinal) ? advice[Record.Length..] : advice);
+    }
+
+    static (RuntimeDetection Detection, string? Unavailable) Look(string benchCommand, string repositoryRoot)
     {
         var probe = new FileSystemProbe();
         var detection = RuntimeDetector.Detect([benchCommand], repositoryRoot, repositoryRoot, probe);
         var unavailable = detection.Runtime is { } runtime ? Profilers.For(runtime).WhyUnavailable(probe, repositoryRoot) : null;
-        return For(benchCommand, detection, unavailable);
+        return (detection, unavailable);
     }
 
     /// <summary>A shell line as one argument after "--": unchanged when its words need no shell, else in single quotes.</summary>

@@ -34,6 +34,12 @@ public class ProfileCommandTests
         Assert.Equal(hotSpots.Order(), targets.Take(2).Select(t => t.GetProperty("function").GetString()!).Order());
         Assert.InRange(top.GetProperty("totalPercent").GetDouble(), 25, 85);
         Assert.InRange(top.GetProperty("amdahlBound").GetDouble(), 1.3, 7);
+        // The CSV export never runs in the bench; the tokenizer runs, but is cheap next to the two hot spots.
+        Assert.DoesNotContain(targets, t => t.GetProperty("function").GetString() == "Demo.Archive.ExportCsv");
+        var tokenizer = targets.FirstOrDefault(t => t.GetProperty("function").GetString() == "Demo.Tokenizer.Tokenize");
+        Assert.True(tokenizer.ValueKind != JsonValueKind.Object || tokenizer.GetProperty("rank").GetInt32() > 2);
+        Assert.Contains("profiled .NET (dotnet out/Demo.dll bench) with EventPipe: ", result.Stderr, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(repo.Root, ".perfloop", "profile.nettrace")));
         var external = root.GetProperty("functions").EnumerateArray().Where(f => !f.GetProperty("optimizable").GetBoolean()).ToList();
         Assert.Contains(external, f => f.GetProperty("module").GetString() == "System.Private.CoreLib");
         var runtime = root.GetProperty("runtime");

@@ -35,4 +35,20 @@ public class ProfilingAdviceTests
         Assert.DoesNotContain("perfloop profile", advice, StringComparison.Ordinal);
         Assert.StartsWith("profiling native code needs valgrind", advice, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_handoff_step_reads_the_repository_to_name_what_works()
+    {
+        var root = Directory.CreateTempSubdirectory("perfloop-advice-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(root, "scan.py"), "print(1)\n");
+            Assert.Equal("re-profile and rank again: 'perfloop profile -- python3 scan.py' (cProfile, for Python code)", ProfilingAdvice.Reprofile("python3 scan.py", root));
+            Assert.StartsWith("re-profile and rank again: perfloop cannot profile this benchmark itself ('no-such-tool-x' is not found on PATH)", ProfilingAdvice.Reprofile("no-such-tool-x run", root), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
 }
