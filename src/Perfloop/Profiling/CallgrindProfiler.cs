@@ -20,7 +20,7 @@ public sealed class CallgrindProfiler : IRuntimeProfiler
 
     public string? WhyUnavailable(IProgramProbe probe, string directory) =>
         probe.Resolve("valgrind", directory) is null
-            ? "profiling native code needs valgrind, which is not on PATH (Debian/Ubuntu: apt-get install valgrind)"
+            ? "profiling native code needs valgrind, which is not on PATH (Debian/Ubuntu: apt-get install valgrind); or record with 'perf record -g', fold 'perf script' with stackcollapse-perf.pl"
             : null;
 
     public CommandSpec Prepare(RecordingPlan plan)

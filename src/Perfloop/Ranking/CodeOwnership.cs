@@ -29,6 +29,8 @@ public static partial class CodeOwnership
         }
         if (UnresolvedName().IsMatch(frame.Name))
             return "unresolved frame (no symbols)";
+        if (frame.Name == "(below main)")
+            return "valgrind's name for the C runtime's start-up code";
         if (frame.ModulePath is { } modulePath && repositoryRoot is not null && Path.IsPathRooted(modulePath))
         {
             if (IsInside(modulePath, repositoryRoot))

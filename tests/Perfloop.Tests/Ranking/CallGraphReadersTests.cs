@@ -112,6 +112,14 @@ public sealed class CallGraphReadersTests : IDisposable
     }
 
     [Fact]
+    public void Valgrinds_start_up_frame_in_the_programs_own_binary_is_not_a_target()
+    {
+        var frame = new ProfileFrame("(below main)", null, "scan", Path.Combine(repo, "scan"));
+        Assert.NotNull(CodeOwnership.WhyNotOptimizable(frame, repo));
+        Assert.Null(CodeOwnership.WhyNotOptimizable(frame with { Name = "main" }, repo));
+    }
+
+    [Fact]
     public void A_pstats_call_graph_through_exec_keeps_every_cost_and_names_methods_by_their_class()
     {
         var script = Source("scan.py", "import sys\n\n\nclass Scanner:\n    def hot(self, n):\n        return sum(range(n))\n");
