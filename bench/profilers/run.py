@@ -5,7 +5,8 @@ Overhead and coverage of each profiler 'perfloop profile' drives, side by side i
 For each language the same word-frequency workload (workload/) runs plain and under 'perfloop profile',
 interleaved (plain, profiled, plain, profiled, ...) so drift of a shared machine hits both alike. Reported:
 the median wall time of each, their ratio (what a user waits for one profile, ranking included), and from the
-ranking the share of the profile whose leaf is a named function and the share given to the repository's code.
+ranking the share of the profile whose leaf (the running frame) is a named function, and the share whose leaf
+is the repository's own code rather than a library, the runtime or the kernel.
 
     python3 bench/profilers/run.py [rounds]        (default 5; needs cc, valgrind, python3, node, a JDK, dotnet)
 """
@@ -70,10 +71,9 @@ def coverage(directory):
         ranking = json.load(f)
     functions = ranking["functions"]
     named = sum(f["selfPercent"] for f in functions if not UNNAMED.match(f["function"]))
-    listed = sum(f["selfPercent"] for f in functions)
-    repository = sum(f["ownPercent"] for f in functions if f["optimizable"])
+    own_code = sum(f["selfPercent"] for f in functions if f["optimizable"])
     top = next((f["function"] for f in functions if f["optimizable"]), "-")
-    return named, listed, repository, top, ranking["profile"]["unit"]
+    return named, own_code, top, ranking["profile"]["unit"], ranking["profile"]["notes"]
 
 
 def main():
@@ -91,19 +91,21 @@ def main():
             for _ in range(ROUNDS):
                 plain.append(run(command, directory))
                 profiled.append(run(["dotnet", CLI, "profile", "--", *command], directory))
-            named, listed, repository, top, unit = coverage(directory)
+            named, own_code, top, unit, notes = coverage(directory)
             p, q = statistics.median(plain), statistics.median(profiled)
-            rows.append((label, tool, p, q, q / p, named, listed, repository, top, unit))
+            rows.append((label, tool, p, q, q / p, named, own_code, top, unit))
+            for note in notes:
+                print(f"{label}: note: {note}", file=sys.stderr)
             print(f"{label}: plain {p:.2f} s, profiled {q:.2f} s", file=sys.stderr)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     load_after = os.getloadavg()
 
     print(f"{ROUNDS} interleaved rounds per language; load average {load_before[0]:.2f} before, {load_after[0]:.2f} after; {os.cpu_count()} cores\n")
-    print("| runtime | profiler | plain (median) | `perfloop profile` (median) | ratio | leaf named | repository's code | top target |")
-    print("|---|---|---:|---:|---:|---:|---:|---|")
-    for label, tool, p, q, ratio, named, listed, repository, top, unit in rows:
-        print(f"| {label} | {tool} | {p:.2f} s | {q:.2f} s | {ratio:.1f}x | {named:.1f}% | {repository:.1f}% | `{top}` |")
+    print("| runtime | profiler | plain (median) | `perfloop profile` (median) | ratio | unit | leaf is a named function | leaf is the repository's code | top target |")
+    print("|---|---|---:|---:|---:|---|---:|---:|---|")
+    for label, tool, p, q, ratio, named, own_code, top, unit in rows:
+        print(f"| {label} | {tool} | {p:.2f} s | {q:.2f} s | {ratio:.1f}x | {unit} | {named:.1f}% | {own_code:.1f}% | `{top}` |")
 
 
 if __name__ == "__main__":
