@@ -13,17 +13,55 @@ public sealed record ProfiledFunction(string Name, string? File, double? TotalPe
 public sealed record ProfileMatch(ProfiledFunction Function, string How);
 
 /// <summary>
-/// What the benchmark is known to run: the functions its CPU samples saw (with their share), and for a .NET trace the
+/// What the benchmark is known to run: the functions its profile saw (with their share), and for a .NET trace the
 /// methods the runtime compiled during the run — a method that ran was compiled, however rarely it was sampled.
+/// Deterministic profilers (callgrind, cProfile) see every function that ran at all.
 /// </summary>
 public sealed partial record BenchmarkProfile(string Source, IReadOnlyList<ProfiledFunction> Sampled, IReadOnlyList<string> Compiled)
 {
-    /// <summary>Whether <paramref name="function"/> runs in the benchmark: named by a sampled or a compiled function.</summary>
+    /// <summary>The profile's format as bottlenecks.json names it ("callgrind", "pstats", …); null when unknown.</summary>
+    public string? Format { get; init; }
+
+    /// <summary>The source languages whose functions the profile can show (<see cref="ChangedFunctions.LanguageOf"/> names); null for any.</summary>
+    public IReadOnlySet<string>? Languages => LanguagesOf(Format);
+
+    /// <summary>
+    /// What each profile format can see: a profiler of one runtime sees that runtime's functions only (cProfile never
+    /// shows a C extension's functions, callgrind never a Python function's name). Folded and speedscope files come
+    /// from any profiler, so they may show any language.
+    /// </summary>
+    public static IReadOnlySet<string>? LanguagesOf(string? format) => format?.ToLowerInvariant() switch
+    {
+        "callgrind" => new HashSet<string>(StringComparer.Ordinal) { "c", "rust", "go", "fortran" },
+        "pstats" => new HashSet<string>(StringComparer.Ordinal) { "python" },
+        "cpuprofile" => new HashSet<string>(StringComparer.Ordinal) { "javascript" },
+        "jfr" => new HashSet<string>(StringComparer.Ordinal) { "java", "kotlin" },
+        "nettrace" => new HashSet<string>(StringComparer.Ordinal) { "csharp" },
+        _ => null,
+    };
+
+    /// <summary>The profiler behind a format, as a reader knows it.</summary>
+    public static string Describe(string? format) => format?.ToLowerInvariant() switch
+    {
+        "callgrind" => "a callgrind profile (native code)",
+        "pstats" => "a cProfile profile (Python)",
+        "cpuprofile" => "a V8 CPU profile (JavaScript)",
+        "jfr" => "a JFR recording (JVM)",
+        "nettrace" => "a .NET trace",
+        { } other => $"a {other} profile",
+        null => "the profile",
+    };
+
+    /// <summary>Whether the profile can show functions of <paramref name="language"/> at all.</summary>
+    public bool Sees(string language) => Languages is not { } languages || languages.Contains(language);
+
+    /// <summary>Whether <paramref name="function"/> runs in the benchmark: named by a sampled or a compiled function (in the same file, when the profile names files).</summary>
     public ProfileMatch? Runs(ChangedFunction function)
     {
-        if (Sampled.Where(p => Names(p.Name, function.Name, function.Container)).MaxBy(p => p.TotalPercent ?? 0) is { } sampled)
+        ArgumentNullException.ThrowIfNull(function);
+        if (Sampled.Where(p => Names(p.Name, function.Name, function.Container) && SameFile(p.File, function.Path)).MaxBy(p => p.TotalPercent ?? 0) is { } sampled)
         {
-            return new ProfileMatch(sampled, sampled.TotalPercent is { } share ? string.Create(CultureInfo.InvariantCulture, $"{share:0.#}% of samples") : "sampled");
+            return new ProfileMatch(sampled, sampled.TotalPercent is { } share ? string.Create(CultureInfo.InvariantCulture, $"{share:0.#}% of {(IsDeterministic ? "the profile" : "samples")}") : "sampled");
         }
 
         return Compiled.FirstOrDefault(c => Names(c, function.Name, function.Container)) is { } compiled
@@ -31,9 +69,13 @@ public sealed partial record BenchmarkProfile(string Source, IReadOnlyList<Profi
             : null;
     }
 
+    /// <summary>callgrind and cProfile record every call: a function missing from them did not run.</summary>
+    bool IsDeterministic => Format?.ToLowerInvariant() is "callgrind" or "pstats";
+
     /// <summary>The share of the samples (inclusive) of the function a target names ("PrimeScanner.PrimesUpTo …"), or null.</summary>
     public ProfiledFunction? ShareOf(string target)
     {
+        ArgumentNullException.ThrowIfNull(target);
         var name = target.Split(' ', 2)[0];
         var parts = name.Split('.', StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length == 0)
@@ -47,14 +89,65 @@ public sealed partial record BenchmarkProfile(string Source, IReadOnlyList<Profi
     }
 
     /// <summary>
-    /// A profile name ("Demo.Archive.ExportCsv", "Program.&lt;&lt;Main&gt;$&gt;g__Bench|0_0", "compute (hot.c)") names a function when
-    /// its identifiers include the function's name and, when known, its declaring type. Compiler-generated names
-    /// ("g__Bench", "&lt;Bench&gt;b__0") count by the name inside them.
+    /// A profile name names a function when its identifiers include the function's name and — when the profile name
+    /// is qualified (a type, module or namespace before the name) and the function's type is known — that type.
+    /// Profile names are read the way each profiler writes them: "Demo.Archive.ExportCsv" (.NET), "ns::Parser::parse(char const*)"
+    /// (callgrind; the parameter list is not part of the name), "main.(*Scanner).Hot" (Go), "bench.py:42(hot)" (pstats'
+    /// own notation), "Scanner.hot" (Python), "com.acme.Main.hot" (JFR), "__geo_MOD_area" and "area_" (gfortran).
+    /// Compiler-generated names ("g__Bench", "&lt;Bench&gt;b__0") count by the name inside them.
     /// </summary>
     public static bool Names(string profileName, string function, string? container)
     {
-        var identifiers = Identifiers(profileName);
-        return identifiers.Contains(function) && (container is null || identifiers.Contains(container));
+        ArgumentNullException.ThrowIfNull(profileName);
+        var name = WithoutParameters(PstatsNotation().Match(profileName) is { Success: true } pstats ? pstats.Groups["function"].Value : profileName);
+        var identifiers = Identifiers(name);
+        if (!identifiers.Contains(function))
+        {
+            return false;
+        }
+
+        return container is null || identifiers.Contains(container) || !Qualified().IsMatch(name);
+    }
+
+    /// <summary>A profile that names the function's file must name the changed file (repository-relative, or its tail).</summary>
+    static bool SameFile(string? profiled, string changed)
+    {
+        if (profiled is null)
+        {
+            return true;
+        }
+
+        var a = profiled.Replace('\\', '/').TrimStart('.', '/');
+        var b = changed.Replace('\\', '/').TrimStart('.', '/');
+        return a == b || a.EndsWith("/" + b, StringComparison.Ordinal) || b.EndsWith("/" + a, StringComparison.Ordinal);
+    }
+
+    /// <summary>"ns::A::f(int, char const*) const" → "ns::A::f": a parameter list is the trailing group after a name.</summary>
+    static string WithoutParameters(string name)
+    {
+        var text = name.TrimEnd();
+        if (text.EndsWith(" const", StringComparison.Ordinal))
+        {
+            text = text[..^6];
+        }
+
+        if (!text.EndsWith(')'))
+        {
+            return text;
+        }
+
+        var depth = 0;
+        for (var i = text.Length - 1; i > 0; i--)
+        {
+            depth += text[i] == ')' ? 1 : text[i] == '(' ? -1 : 0;
+            if (depth == 0)
+            {
+                // "main.(*T).M" and "(anonymous)" open with the group; a parameter list follows a name.
+                return char.IsLetterOrDigit(text[i - 1]) || text[i - 1] is '_' or '>' or '$' ? text[..i] : text;
+            }
+        }
+
+        return text;
     }
 
     static HashSet<string> Identifiers(string name)
@@ -69,6 +162,18 @@ public sealed partial record BenchmarkProfile(string Source, IReadOnlyList<Profi
             {
                 set.Add(id[(cut + 2)..]);
             }
+
+            // gfortran: "__geo_MOD_area" is module geo's area, "area_" an external procedure.
+            var module = id.IndexOf("_MOD_", StringComparison.Ordinal);
+            if (module >= 0 && module + 5 < id.Length)
+            {
+                set.Add(id[(module + 5)..]);
+            }
+
+            if (id.Length > 1 && id.EndsWith('_') && !id.EndsWith("__", StringComparison.Ordinal))
+            {
+                set.Add(id[..^1]);
+            }
         }
 
         return set;
@@ -76,6 +181,13 @@ public sealed partial record BenchmarkProfile(string Source, IReadOnlyList<Profi
 
     [GeneratedRegex(@"[A-Za-z_][A-Za-z0-9_]*")]
     private static partial Regex Identifier();
+
+    [GeneratedRegex(@"^(?<file>.+):(?<line>\d+)\((?<function>[^()]+)\)$")]
+    private static partial Regex PstatsNotation();
+
+    /// <summary>A name with something before its last identifier: "Type.method", "ns::f", "pkg.(*T).M", "Outer$Inner.m".</summary>
+    [GeneratedRegex(@"[A-Za-z0-9_>\)\]](\.|::|\$|/)\(?\*?[A-Za-z_<]")]
+    private static partial Regex Qualified();
 }
 
 /// <summary>
@@ -97,7 +209,7 @@ public static class BenchmarkProfileStore
         var path = PathIn(repositoryRoot);
         if (!File.Exists(path))
         {
-            return (null, "no profile of the benchmark (.perfloop/bottlenecks.json); record one with 'perfloop profile -- <bench command>'");
+            return (null, "no profile of the benchmark (.perfloop/bottlenecks.json)");
         }
 
         try
@@ -127,7 +239,7 @@ public static class BenchmarkProfileStore
             var tracePath = profile.ValueKind == JsonValueKind.Object ? Text(profile, "path") : null;
             var samples = profile.ValueKind == JsonValueKind.Object && profile.TryGetProperty("totalWeight", out var w) && w.ValueKind == JsonValueKind.Number ? w.GetDouble() : 0;
             IReadOnlyList<string> compiled = [];
-            if (withCompiledMethods && format == "nettrace" && tracePath is not null && File.Exists(tracePath))
+            if (withCompiledMethods && string.Equals(format, "nettrace", StringComparison.OrdinalIgnoreCase) && tracePath is not null && File.Exists(tracePath))
             {
                 compiled = CompiledMethods.Read(tracePath);
             }
@@ -135,7 +247,7 @@ public static class BenchmarkProfileStore
             var head = Text(root, "headSha") is { Length: >= 12 } sha ? $", at {sha[..12]}" : "";
             var source = string.Create(CultureInfo.InvariantCulture,
                 $".perfloop/bottlenecks.json ({format ?? "profile"}, {samples:0} samples{(compiled.Count > 0 ? $", {compiled.Count} compiled methods" : "")}{head})");
-            return (new BenchmarkProfile(source, sampled, compiled), null);
+            return (new BenchmarkProfile(source, sampled, compiled) { Format = format }, null);
         }
         catch (Exception e) when (e is JsonException or IOException or InvalidOperationException or UnauthorizedAccessException)
         {

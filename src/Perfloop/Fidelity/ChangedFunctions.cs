@@ -18,8 +18,10 @@ public sealed record CodeChanges(IReadOnlyList<ChangedFunction> Functions, IRead
 
 /// <summary>
 /// Finds the functions a diff changes from git's own hunk headers: git names the function around each hunk with
-/// its built-in diff drivers (<c>csharp</c>, <c>cpp</c>, <c>python</c>), which Perfloop switches on for the diff
-/// only through a temporary attributes file (<c>-c core.attributesFile</c>), never touching the repository's.
+/// its built-in diff drivers (<c>csharp</c>, <c>cpp</c>, <c>python</c>, <c>java</c>, <c>golang</c>, <c>rust</c>,
+/// <c>kotlin</c>, <c>fortran</c>) and, for JavaScript and TypeScript, which git has no driver for, a function-name
+/// pattern Perfloop passes on the command line. Perfloop switches them on for the diff only, through a temporary
+/// attributes file (<c>-c core.attributesFile</c>), never touching the repository's.
 /// A hunk with no context (<c>-U0</c>) starts at its first changed line, so its header is the function that holds it;
 /// a function signature among the changed lines (a new or deleted function) counts too.
 /// </summary>
@@ -34,8 +36,39 @@ public static partial class ChangedFunctions
         *.cpp diff=cpp
         *.cxx diff=cpp
         *.hpp diff=cpp
+        *.hh diff=cpp
         *.py diff=python
+        *.java diff=java
+        *.kt diff=kotlin
+        *.go diff=golang
+        *.rs diff=rust
+        *.f diff=fortran
+        *.for diff=fortran
+        *.f90 diff=fortran
+        *.f95 diff=fortran
+        *.f03 diff=fortran
+        *.f08 diff=fortran
+        *.js diff=perfloop-javascript
+        *.mjs diff=perfloop-javascript
+        *.cjs diff=perfloop-javascript
+        *.jsx diff=perfloop-javascript
+        *.ts diff=perfloop-javascript
+        *.mts diff=perfloop-javascript
+        *.cts diff=perfloop-javascript
+        *.tsx diff=perfloop-javascript
         """;
+
+    /// <summary>
+    /// git's function-name pattern for JavaScript/TypeScript (POSIX extended regexes, one per line; a leading "!"
+    /// rejects): function declarations, class methods, functions assigned to a name, classes; not control statements.
+    /// </summary>
+    public static readonly string JavaScriptFunctionPattern = string.Join('\n',
+        """!^[[:blank:]]*(if|for|while|switch|catch|with|return|else|do|await|new|typeof|delete|throw|yield)[^A-Za-z0-9_$]""",
+        """^[[:blank:]]*((export[[:blank:]]+)?(default[[:blank:]]+)?(async[[:blank:]]+)?function[[:blank:]*]*[A-Za-z_$][A-Za-z0-9_$]*[[:blank:]]*\(.*"""
+        + """|((static|async|get|set|public|private|protected|override|readonly)[[:blank:]]+)*[*]?[#A-Za-z_$][A-Za-z0-9_$]*[[:blank:]]*(<[^>]*>)?\([^;]*\)[[:blank:]]*(:[^{;=]*)?\{.*"""
+        + """|(export[[:blank:]]+)?(const|let|var)[[:blank:]]+[A-Za-z_$][A-Za-z0-9_$]*[[:blank:]]*(:[^=]*)?=[[:blank:]]*(async[[:blank:]]+)?(function|\([^)]*\)[[:blank:]]*(:[^=]*)?=>|[A-Za-z_$][A-Za-z0-9_$]*[[:blank:]]*=>).*"""
+        + """|[A-Za-z_$][A-Za-z0-9_$]*[[:blank:]]*:[[:blank:]]*(async[[:blank:]]+)?(function|\([^)]*\)[[:blank:]]*=>).*"""
+        + """|(export[[:blank:]]+)?(default[[:blank:]]+)?(abstract[[:blank:]]+)?class[[:blank:]]+[A-Za-z_$].*)$""");
 
     /// <summary>The zero-context diff with function-name hunk headers.</summary>
     public static async Task<string> DiffAsync(GitRepository repository, IReadOnlyList<string> paths, CancellationToken cancellationToken)
@@ -52,7 +85,11 @@ public static partial class ChangedFunctions
         try
         {
             return await repository.Git.RunAsync(
-                ["-c", $"core.attributesFile={attributes}", "diff", "-U0", "--no-color", "--no-ext-diff", "--no-renames", "HEAD", "--", .. paths],
+                [
+                    "-c", $"core.attributesFile={attributes}",
+                    "-c", $"diff.perfloop-javascript.xfuncname={JavaScriptFunctionPattern}",
+                    "diff", "-U0", "--no-color", "--no-ext-diff", "--no-renames", "HEAD", "--", .. paths,
+                ],
                 cancellationToken);
         }
         finally
@@ -66,14 +103,20 @@ public static partial class ChangedFunctions
     public static string? LanguageOf(string path) => System.IO.Path.GetExtension(path).ToLowerInvariant() switch
     {
         ".cs" => "csharp",
-        ".c" or ".h" or ".cc" or ".cpp" or ".cxx" or ".hpp" => "c",
+        ".c" or ".h" or ".cc" or ".cpp" or ".cxx" or ".hpp" or ".hh" => "c",
         ".py" => "python",
+        ".java" => "java",
+        ".kt" => "kotlin",
+        ".go" => "go",
+        ".rs" => "rust",
+        ".f" or ".for" or ".f90" or ".f95" or ".f03" or ".f08" => "fortran",
+        ".js" or ".mjs" or ".cjs" or ".jsx" or ".ts" or ".mts" or ".cts" or ".tsx" => "javascript",
         _ => null,
     };
 
     /// <summary>Whether a file is program source (whose functions matter), as opposed to data or configuration.</summary>
     public static bool IsSource(string path) => LanguageOf(path) is not null || System.IO.Path.GetExtension(path).ToLowerInvariant() is
-        ".go" or ".rs" or ".java" or ".kt" or ".js" or ".mjs" or ".ts" or ".fs" or ".vb" or ".rb" or ".swift" or ".scala" or ".php" or ".m" or ".zig";
+        ".fs" or ".vb" or ".rb" or ".swift" or ".scala" or ".php" or ".m" or ".zig" or ".lua" or ".pl" or ".ex" or ".exs" or ".hs" or ".ml" or ".dart" or ".jl" or ".r";
 
     /// <summary>
     /// Maps a unified diff (as <see cref="DiffAsync"/> writes it) to functions. <paramref name="newFile"/> gives a
@@ -99,7 +142,7 @@ public static partial class ChangedFunctions
             }
 
             var found = new List<ChangedFunction>();
-            var header = FunctionIn(hunk.Header, language);
+            var header = DeclarationIn(hunk.Header, language);
             var meaningful = hunk.Changed.Where(c => !IsInert(c.Text, language)).ToList();
             // A hunk only of imports, blank lines or comments changes no behaviour.
             if (meaningful.Count > 0)
@@ -107,14 +150,14 @@ public static partial class ChangedFunctions
                 var firstIsSignature = FunctionIn(meaningful[0].Text, language) is not null;
                 if (header is not null && !firstIsSignature)
                 {
-                    found.Add(new ChangedFunction(path, language, header, ContainerOf(content, hunk.NewStart, language, path), hunk.NewStart));
+                    found.Add(new ChangedFunction(path, language, header.Value.Name, header.Value.Container ?? ContainerOf(content, hunk.NewStart, language, path), hunk.NewStart));
                 }
 
                 foreach (var (text, line, _) in meaningful)
                 {
-                    if (FunctionIn(text, language) is { } name)
+                    if (DeclarationIn(text, language) is { } declared)
                     {
-                        found.Add(new ChangedFunction(path, language, name, ContainerOf(content, line, language, path), line));
+                        found.Add(new ChangedFunction(path, language, declared.Name, declared.Container ?? ContainerOf(content, line, language, path), line));
                     }
                 }
 
@@ -180,8 +223,12 @@ public static partial class ChangedFunctions
     }
 
     /// <summary>The function a line declares (or, for a hunk header, the line git chose), or null.</summary>
-    public static string? FunctionIn(string line, string language)
+    public static string? FunctionIn(string line, string language) => DeclarationIn(line, language)?.Name;
+
+    /// <summary>The function a line declares and, when the line itself says (C++ <c>Type::name</c>, a Go receiver), its type.</summary>
+    public static (string Name, string? Container)? DeclarationIn(string line, string language)
     {
+        ArgumentNullException.ThrowIfNull(line);
         var text = line.Trim();
         if (text.Length == 0)
         {
@@ -191,7 +238,19 @@ public static partial class ChangedFunctions
         switch (language)
         {
             case "python":
-                return PythonDef().Match(text) is { Success: true } def ? def.Groups[1].Value : null;
+                return PythonDef().Match(text) is { Success: true } def ? (def.Groups[1].Value, null) : null;
+            case "go":
+                return GoFunc().Match(text) is { Success: true } func
+                    ? (func.Groups["name"].Value, func.Groups["receiver"].Success ? func.Groups["receiver"].Value : null)
+                    : null;
+            case "rust":
+                return RustFn().Match(text) is { Success: true } fn ? (fn.Groups["name"].Value, null) : null;
+            case "kotlin":
+                return KotlinFun().Match(text) is { Success: true } fun ? (fun.Groups["name"].Value, fun.Groups["receiver"].Success ? fun.Groups["receiver"].Value : null) : null;
+            case "fortran":
+                return FortranProcedure().Match(text) is { Success: true } procedure ? (procedure.Groups["name"].Value.ToLowerInvariant(), null) : null;
+            case "javascript":
+                return JavaScriptDeclaration(text);
             case "csharp":
                 if (CSharpTypeDeclaration().IsMatch(text) || text.StartsWith("//", StringComparison.Ordinal) || text.StartsWith('*') || text.StartsWith('['))
                 {
@@ -201,7 +260,7 @@ public static partial class ChangedFunctions
                 goto default;
             default:
                 var expressionBodied = language == "csharp" && text.Contains("=>", StringComparison.Ordinal);
-                if ((text.EndsWith(';') && !expressionBodied) || text.StartsWith('#') || text.StartsWith("//", StringComparison.Ordinal) || text.StartsWith("/*", StringComparison.Ordinal))
+                if ((text.EndsWith(';') && !expressionBodied) || text.StartsWith('#') || text.StartsWith("//", StringComparison.Ordinal) || text.StartsWith("/*", StringComparison.Ordinal) || text.StartsWith('@'))
                 {
                     return null;
                 }
@@ -209,10 +268,39 @@ public static partial class ChangedFunctions
                 // A declaration: a return type (or modifiers) before the name; a call such as "foo(x);" or "if (" is not.
                 var firstWord = text.Split(' ', 2)[0];
                 var match = Declaration().Match(text);
-                return match.Success && !Keywords.Contains(match.Groups["name"].Value) && !Keywords.Contains(firstWord) && !StatementWords.Contains(firstWord)
-                    ? match.Groups["name"].Value
-                    : null;
+                if (!match.Success && language == "c")
+                {
+                    // A C++ constructor or destructor defined outside its class has no return type: "Parser::Parser(".
+                    match = QualifiedDefinition().Match(text);
+                }
+
+                if (!match.Success || Keywords.Contains(match.Groups["name"].Value) || Keywords.Contains(firstWord) || StatementWords.Contains(firstWord))
+                {
+                    return null;
+                }
+
+                var qualifier = match.Groups["qualifier"].Success ? match.Groups["qualifier"].Value.TrimEnd(':') : null;
+                var container = qualifier?.Split("::", StringSplitOptions.RemoveEmptyEntries)[^1];
+                return (match.Groups["name"].Value, container is null ? null : TemplateArguments().Replace(container, ""));
         }
+    }
+
+    static (string, string?)? JavaScriptDeclaration(string text)
+    {
+        if (JavaScriptControl().IsMatch(text))
+        {
+            return null;
+        }
+
+        foreach (var pattern in (Regex[])[JavaScriptFunction(), JavaScriptAssigned(), JavaScriptProperty(), JavaScriptMethod()])
+        {
+            if (pattern.Match(text) is { Success: true } m && !Keywords.Contains(m.Groups["name"].Value))
+            {
+                return (m.Groups["name"].Value, null);
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Imports, includes, blank lines and comments: changing them alone changes no function's behaviour.</summary>
@@ -228,38 +316,86 @@ public static partial class ChangedFunctions
         {
             "python" => text.StartsWith('#') || text.StartsWith("import ", StringComparison.Ordinal) || (text.StartsWith("from ", StringComparison.Ordinal) && text.Contains(" import ", StringComparison.Ordinal)),
             "csharp" => text.StartsWith("//", StringComparison.Ordinal) || (text.StartsWith("using ", StringComparison.Ordinal) && text.EndsWith(';') && !text.Contains('(', StringComparison.Ordinal)),
+            "java" or "kotlin" or "go" or "javascript" => text.StartsWith("//", StringComparison.Ordinal) || text.StartsWith("/*", StringComparison.Ordinal) || text.StartsWith("* ", StringComparison.Ordinal)
+                || text.StartsWith("import ", StringComparison.Ordinal) || text.StartsWith("package ", StringComparison.Ordinal),
+            "rust" => text.StartsWith("//", StringComparison.Ordinal) || (text.StartsWith("use ", StringComparison.Ordinal) && text.EndsWith(';')),
+            "fortran" => text.StartsWith('!'),
             _ => text.StartsWith("//", StringComparison.Ordinal) || text.StartsWith("#include", StringComparison.Ordinal) || text.StartsWith("/*", StringComparison.Ordinal) || text.StartsWith("* ", StringComparison.Ordinal),
         };
     }
 
-    /// <summary>For C#, the nearest type declared above the line (the method's class); else the file's name for C# and null otherwise.</summary>
+    /// <summary>
+    /// The type that holds the function at <paramref name="line"/>, read from the new file: the nearest type declared above
+    /// it (C#, Java), the enclosing class by indentation (Python), the enclosing impl block (Rust); for C# without the file,
+    /// the file's name; null for languages whose profiles name functions without their type (C, JavaScript).
+    /// </summary>
     static string? ContainerOf(IReadOnlyList<string>? content, int line, string language, string path)
     {
-        if (language != "csharp")
+        switch (language)
+        {
+            case "csharp" or "java" or "kotlin":
+                if (content is not null)
+                {
+                    for (var i = Math.Min(line, content.Count) - 1; i >= 0; i--)
+                    {
+                        var text = content[i].Trim();
+                        if (text.StartsWith('/') || text.StartsWith('*'))
+                        {
+                            continue;
+                        }
+
+                        if (CSharpTypeDeclaration().Match(text) is { Success: true } type && type.Groups["name"].Success)
+                        {
+                            return type.Groups["name"].Value;
+                        }
+                    }
+                }
+
+                // Top-level statements (Program.cs) and files read from elsewhere: C# and Java name the file after its type.
+                return language == "kotlin" ? null : System.IO.Path.GetFileNameWithoutExtension(path);
+            case "python":
+                return content is null ? null : Enclosing(content, line, "def ", PythonClass());
+            case "rust":
+                return content is null ? null : Enclosing(content, line, "fn ", RustImpl());
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>The name a less-indented line above the function's declaration (the nearest line at or above <paramref name="line"/> holding <paramref name="declaration"/>) gives, by <paramref name="holder"/>.</summary>
+    static string? Enclosing(IReadOnlyList<string> content, int line, string declaration, Regex holder)
+    {
+        var at = Math.Min(line, content.Count) - 1;
+        while (at >= 0 && !content[at].Contains(declaration, StringComparison.Ordinal))
+        {
+            at--;
+        }
+
+        if (at < 0)
         {
             return null;
         }
 
-        if (content is not null)
+        var indent = Indentation(content[at]);
+        for (var i = at - 1; i >= 0 && indent > 0; i--)
         {
-            for (var i = Math.Min(line, content.Count) - 1; i >= 0; i--)
+            var text = content[i];
+            if (text.Trim().Length == 0 || Indentation(text) >= indent)
             {
-                var text = content[i].Trim();
-                if (text.StartsWith('/') || text.StartsWith('*'))
-                {
-                    continue;
-                }
+                continue;
+            }
 
-                if (CSharpTypeDeclaration().Match(text) is { Success: true } type && type.Groups["name"].Success)
-                {
-                    return type.Groups["name"].Value;
-                }
+            indent = Indentation(text);
+            if (holder.Match(text.Trim()) is { Success: true } m)
+            {
+                return m.Groups["name"].Value;
             }
         }
 
-        // Top-level statements (Program.cs) and files read from elsewhere: C# names the file after its type.
-        return System.IO.Path.GetFileNameWithoutExtension(path);
+        return null;
     }
+
+    static int Indentation(string line) => line.Length - line.TrimStart(' ', '\t').Length;
 
     static readonly HashSet<string> Keywords = new(StringComparer.Ordinal)
     {
@@ -279,7 +415,46 @@ public static partial class ChangedFunctions
     [GeneratedRegex(@"^(?:[\w\[\]]+\s+)*(?:partial\s+)?(?:class|struct|record|interface|enum)\s+(?:class\s+|struct\s+)?(?<name>[A-Za-z_][A-Za-z0-9_]*)|^namespace\s")]
     private static partial Regex CSharpTypeDeclaration();
 
-    /// <summary>Something before the name (a type or modifier, possibly a pointer or generic), then the name and "(".</summary>
-    [GeneratedRegex(@"^(?:[A-Za-z_][\w:<>,\.\[\]\?\*&]*\s+[\*&]*)+(?<name>[A-Za-z_][A-Za-z0-9_]*)\s*(?:<[^()]*>)?\s*\(")]
+    /// <summary>Something before the name (a type or modifier, possibly a pointer or generic, or Java's type parameters), then the name (C++: qualified by its type) and "(".</summary>
+    [GeneratedRegex(@"^(?:[A-Za-z_<][\w:<>,\.\[\]\?\*&]*\s+[\*&]*)+(?<qualifier>(?:[A-Za-z_]\w*(?:<[^()]*>)?::)+)?(?<name>~?[A-Za-z_][A-Za-z0-9_]*)\s*(?:<[^()]*>)?\s*\(")]
     private static partial Regex Declaration();
+
+    [GeneratedRegex(@"^(?<qualifier>(?:[A-Za-z_]\w*(?:<[^()]*>)?::)+)(?<name>~?[A-Za-z_][A-Za-z0-9_]*)\s*\(")]
+    private static partial Regex QualifiedDefinition();
+
+    [GeneratedRegex(@"<[^<>]*>")]
+    private static partial Regex TemplateArguments();
+
+    [GeneratedRegex(@"^func\s+(?:\(\s*(?:[A-Za-z_]\w*\s+)?\*?(?<receiver>[A-Za-z_]\w*)(?:\[[^\]]*\])?\s*\)\s*)?(?<name>[A-Za-z_]\w*)\s*[\[(]")]
+    private static partial Regex GoFunc();
+
+    [GeneratedRegex(@"^(?:pub(?:\([^)]*\))?\s+)?(?:(?:default|async|const|unsafe|extern(?:\s+""[^""]*"")?)\s+)*fn\s+(?<name>[A-Za-z_]\w*)")]
+    private static partial Regex RustFn();
+
+    [GeneratedRegex(@"^impl(?:<[^>]*>)?\s+(?:[\w:<>, ]+\s+for\s+)?(?:[A-Za-z_]\w*::)*(?<name>[A-Za-z_]\w*)")]
+    private static partial Regex RustImpl();
+
+    [GeneratedRegex(@"^(?:[a-z]+\s+)*fun\s+(?:<[^>]*>\s*)?(?:(?<receiver>[A-Za-z_]\w*)(?:<[^>]*>)?\.)?(?<name>[A-Za-z_]\w*)\s*\(")]
+    private static partial Regex KotlinFun();
+
+    [GeneratedRegex(@"^(?:(?:pure|elemental|recursive|impure|module|integer|real|logical|complex|character|double\s+precision|type\s*\([^)]*\)|[a-z]+\s*\([^)]*\))\s+)*(?:subroutine|function)\s+(?<name>[A-Za-z_]\w*)", RegexOptions.IgnoreCase)]
+    private static partial Regex FortranProcedure();
+
+    [GeneratedRegex(@"^class\s+(?<name>[A-Za-z_]\w*)")]
+    private static partial Regex PythonClass();
+
+    [GeneratedRegex(@"^(?:if|for|while|switch|catch|with|return|else|do|await|new|typeof|delete|throw|yield)\b")]
+    private static partial Regex JavaScriptControl();
+
+    [GeneratedRegex(@"^(?:export\s+)?(?:default\s+)?(?:async\s+)?function\s*\*?\s*(?<name>[A-Za-z_$][\w$]*)\s*[<(]")]
+    private static partial Regex JavaScriptFunction();
+
+    [GeneratedRegex(@"^(?:export\s+)?(?:const|let|var)\s+(?<name>[A-Za-z_$][\w$]*)\s*(?::[^=]*)?=\s*(?:async\s+)?(?:function\b|\([^)]*\)\s*(?::[^=]*)?=>|[A-Za-z_$][\w$]*\s*=>)")]
+    private static partial Regex JavaScriptAssigned();
+
+    [GeneratedRegex(@"^(?<name>[A-Za-z_$][\w$]*)\s*:\s*(?:async\s+)?(?:function\b|\([^)]*\)\s*=>)")]
+    private static partial Regex JavaScriptProperty();
+
+    [GeneratedRegex(@"^(?:(?:static|async|get|set|public|private|protected|override|readonly)\s+)*\*?(?<name>#?[A-Za-z_$][\w$]*)\s*(?:<[^>]*>)?\([^;]*\)\s*(?::[^{;=]*)?\{")]
+    private static partial Regex JavaScriptMethod();
 }

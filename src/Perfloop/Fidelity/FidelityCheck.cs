@@ -65,7 +65,7 @@ public static class FidelityCheck
         if (code.Functions.Count == 0)
         {
             var why = code.UnsupportedFiles.Count > 0
-                ? $"changed functions cannot be named in {code.UnsupportedFiles[0]} (C#, C/C++ and Python are mapped)"
+                ? $"changed functions cannot be named in {code.UnsupportedFiles[0]} ({MappedLanguages} are mapped)"
                 : code.Unattributed.Count > 0
                     ? $"the change at {code.Unattributed[0].Path}:{code.Unattributed[0].Line} belongs to no function"
                     : "the candidate changes no function";
@@ -77,22 +77,68 @@ public static class FidelityCheck
             return (FidelityVerdict.Unchecked, whyNoProfile ?? "no profile of the benchmark");
         }
 
-        var matches = code.Functions.Select(f => (Function: f, Match: profile.Runs(f))).ToList();
+        // A profiler of one runtime cannot show another language's functions: those are not matched, and say why.
+        var unseen = code.Functions.Where(f => !profile.Sees(f.Language)).ToList();
+        var matches = code.Functions.Where(f => profile.Sees(f.Language)).Select(f => (Function: f, Match: profile.Runs(f))).ToList();
         var running = matches.Where(m => m.Match is not null).ToList();
+        var coldFunctions = matches.Where(m => m.Match is null).Select(m => m.Function).ToList();
+        var kind = BenchmarkProfile.Describe(profile.Format);
         if (running.Count > 0)
         {
             var named = string.Join(", ", running.Take(2).Select(m => $"{m.Function.DisplayName} ({m.Match!.How})"));
-            return (FidelityVerdict.Passed, $"the benchmark runs {named}{(running.Count > 2 ? $" and {running.Count - 2} more" : "")}");
+            var unmatched = Unmatched(coldFunctions, unseen, kind);
+            return (FidelityVerdict.Passed, $"the benchmark runs {named}{(running.Count > 2 ? $" and {running.Count - 2} more" : "")}{(unmatched.Length > 0 ? $"; not matched: {unmatched}" : "")}");
         }
 
-        var cold = string.Join(", ", code.Functions.Take(3).Select(f => $"{f.DisplayName} ({f.Path})"));
-        if (code.Unattributed.Count > 0 || code.UnsupportedFiles.Count > 0)
+        if (coldFunctions.Count == 0)
         {
-            var other = code.Unattributed.Count > 0 ? $"{code.Unattributed[0].Path}:{code.Unattributed[0].Line}" : code.UnsupportedFiles[0];
-            return (FidelityVerdict.Unchecked, $"{cold} never ran in {profile.Source}, but the change at {other} belongs to no function the profile could show");
+            return (FidelityVerdict.Unchecked, $"{Names(unseen)} cannot be matched: {kind} does not show {LanguageName(unseen[0].Language)} functions");
+        }
+
+        var cold = Names(coldFunctions);
+        if (code.Unattributed.Count > 0 || code.UnsupportedFiles.Count > 0 || unseen.Count > 0)
+        {
+            var other = code.Unattributed.Count > 0
+                ? $"the change at {code.Unattributed[0].Path}:{code.Unattributed[0].Line} belongs to no function the profile could show"
+                : code.UnsupportedFiles.Count > 0
+                    ? $"the change to {code.UnsupportedFiles[0]} cannot be named"
+                    : $"{Names(unseen)} cannot be matched ({kind} does not show {LanguageName(unseen[0].Language)} functions)";
+            return (FidelityVerdict.Unchecked, $"{cold} never ran in {profile.Source}, but {other}");
         }
 
         var sentence = $"not exercised by the benchmark: {cold} never ran in it ({profile.Source})";
         return mode == FidelityModes.Warn ? (FidelityVerdict.Warned, sentence) : (FidelityVerdict.Failed, sentence);
     }
+
+    /// <summary>The languages whose functions the check can name (<see cref="ChangedFunctions.LanguageOf"/>).</summary>
+    public const string MappedLanguages = "C#, C/C++, Python, Java, Kotlin, Go, Rust, Fortran and JavaScript/TypeScript";
+
+    static string Names(List<ChangedFunction> functions) =>
+        string.Join(", ", functions.Take(3).Select(f => $"{f.DisplayName} ({f.Path})")) + (functions.Count > 3 ? $" and {functions.Count - 3} more" : "");
+
+    /// <summary>"warm (bench.py) never ran; scan (ext.c) is C code, which a cProfile profile does not show".</summary>
+    static string Unmatched(List<ChangedFunction> cold, List<ChangedFunction> unseen, string kind)
+    {
+        var parts = new List<string>();
+        if (cold.Count > 0)
+        {
+            parts.Add($"{Names(cold)} never ran in it");
+        }
+
+        if (unseen.Count > 0)
+        {
+            parts.Add($"{Names(unseen)} — {kind} does not show {LanguageName(unseen[0].Language)} functions");
+        }
+
+        return string.Join("; ", parts);
+    }
+
+    static string LanguageName(string language) => language switch
+    {
+        "c" => "C/C++",
+        "csharp" => "C#",
+        "javascript" => "JavaScript",
+        "go" => "Go",
+        _ => char.ToUpperInvariant(language[0]) + language[1..],
+    };
 }

@@ -15,6 +15,12 @@ public static class FidelityInspector
         });
         var settings = BenchSettingChanges.Find(diff, paths, benchCommand);
         var (profile, missing) = BenchmarkProfileStore.Load(repository.Root);
+        if (missing is not null)
+        {
+            // The advice depends on what the benchmark runs: never a command that cannot profile it.
+            missing = $"{missing}; {Profiling.ProfilingAdvice.ForBench(benchCommand, repository.Root)}";
+        }
+
         return FidelityCheck.Evaluate(code, settings, profile, missing, mode);
     }
 }

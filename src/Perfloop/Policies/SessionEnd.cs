@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using Perfloop.Configuration;
-using Perfloop.Errors;
 using Perfloop.Git;
 using Perfloop.Journal;
 
@@ -31,6 +30,9 @@ public sealed record SessionFacts
     public IReadOnlyList<RankedTarget> Ranking { get; init; } = [];
 
     public string? NextStrategy { get; init; }
+
+    /// <summary>How to re-profile this benchmark (<see cref="Profiling.ProfilingAdvice.Reprofile"/>); never a command that cannot profile it.</summary>
+    public string ReprofileHint { get; init; } = "re-profile the benchmark and rank again";
 
     public ResultRow? Baseline => Rows.FirstOrDefault(r => r.Status == ExperimentStatus.Baseline);
 
@@ -93,7 +95,7 @@ public static class SessionEnd
         text.Append("## Policy events\n\n");
         Bullets(text, facts.Events.Select(e => $"after experiment {e.Experiment}: {(e.Target == PolicyEvents.Milestone ? $"milestone {e.Summary}" : e.Target)} — {e.Reason}"), "none");
         text.Append("## What to try next\n\n");
-        Bullets(text, NextSteps(facts), $"re-profile and rank again ({Mention.Command("profile -- <bench command>")})");
+        Bullets(text, NextSteps(facts), facts.ReprofileHint);
         return text.ToString();
     }
 

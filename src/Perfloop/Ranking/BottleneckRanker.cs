@@ -90,6 +90,16 @@ public static class BottleneckRanker
             }
         }
 
+        if (profile.InclusiveWeights is { } measured)
+        {
+            // The profiler's own inclusive figures: exact where stacks rebuilt from a call graph are not.
+            Array.Clear(total);
+            for (var frame = 0; frame < measured.Count && frame < functionOf.Length; frame++)
+                total[functionOf[frame]] += measured[frame];
+            for (var f = 0; f < total.Length; f++)
+                total[f] = Math.Clamp(total[f], self[f], grandTotal);
+        }
+
         double Percent(double value) => 100.0 * value / grandTotal;
         var ranked = Enumerable.Range(0, functions.Count)
             .Where(f => total[f] > 0)

@@ -31,12 +31,12 @@ public static class BottlenecksFile
         {
             var ranking = JsonSerializer.Deserialize<BottleneckRanking>(File.ReadAllText(path), JsonFormats.Output);
             if (ranking?.Schema != BottleneckRanking.SchemaVersion)
-                throw new PerfloopException($"{path}: schema '{ranking?.Schema}' is not {BottleneckRanking.SchemaVersion}; rebuild it with 'perfloop rank --profile FILE'");
+                throw new PerfloopException($"{path}: schema '{ranking?.Schema}' is not {BottleneckRanking.SchemaVersion}; rebuild it with {Mention.Command("rank --profile FILE")}");
             return ranking;
         }
         catch (JsonException e)
         {
-            throw new PerfloopException($"{path}: unreadable ({e.Message}); delete it and run 'perfloop rank --profile FILE' again");
+            throw new PerfloopException($"{path}: unreadable ({e.Message}); delete it and run {Mention.Command("rank --profile FILE")} again");
         }
     }
 }

@@ -18,7 +18,8 @@ public static partial class CodeOwnership
     /// <returns><c>null</c> when the frame is optimizable; otherwise why it is not.</returns>
     public static string? WhyNotOptimizable(ProfileFrame frame, string? repositoryRoot)
     {
-        if (frame.File is { } file)
+        // A relative source file names no place on disk (glibc's "./elf/dl-load.c"); the binary then tells whose code it is.
+        if (frame.File is { } file && (Path.IsPathRooted(file) || frame.ModulePath is null))
         {
             if (LooksLikeLibraryPath(file))
                 return $"library code ({file})";
@@ -26,6 +27,10 @@ public static partial class CodeOwnership
                 return IsInside(file, repositoryRoot) ? null : $"source file outside the repository ({file})";
             return null;
         }
+        if (UnresolvedName().IsMatch(frame.Name))
+            return "unresolved frame (no symbols)";
+        if (frame.Name == "(below main)")
+            return "valgrind's name for the C runtime's start-up code";
         if (frame.ModulePath is { } modulePath && repositoryRoot is not null && Path.IsPathRooted(modulePath))
         {
             if (IsInside(modulePath, repositoryRoot))
@@ -36,8 +41,9 @@ public static partial class CodeOwnership
             return $"runtime/framework code ({frame.Module})";
         if (frame.Module == "[kernel]" || frame.Name.EndsWith("_[k]", StringComparison.Ordinal))
             return "kernel code";
-        if (UnresolvedName().IsMatch(frame.Name))
-            return "unresolved frame (no symbols)";
+        // Readers name an interpreter's own code "[python]", "[v8]": built-ins, the VM, its garbage collector.
+        if (frame.Module is ['[', .., ']'] interpreter)
+            return $"runtime code ({interpreter})";
         if (GroupingFrame().IsMatch(frame.Name))
             return "a profiler's process/thread grouping frame, not code";
         if (ExternalName().IsMatch(frame.Name))
@@ -75,6 +81,6 @@ public static partial class CodeOwnership
     [GeneratedRegex(@"^(__|_dl_|_IO_|_start$|start_thread$|clone3?$|\[.*\.so.*\]|lib[a-z0-9_+-]+\.so|java/|javax/|jdk/|jdk\.|sun/|sun\.|java\.|Interpreter$|_Py|Py[A-Z]|(System|Microsoft)\.)")]
     private static partial Regex ExternalName();
 
-    [GeneratedRegex(@"(^|/)(usr/lib|usr/local/lib|lib/python\d|site-packages|dist-packages|node_modules|\.nuget/packages|dotnet/shared|<frozen |<built-in)|^<")]
+    [GeneratedRegex(@"(^|/)(usr/lib|usr/local/lib|lib/python\d|site-packages|dist-packages|node_modules|\.nuget/packages|dotnet/shared|<frozen |<built-in)|^<|^node:")]
     private static partial Regex LibraryPath();
 }

@@ -30,7 +30,7 @@ public static partial class NettraceReader
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                throw new PerfloopException($"{path}: not a readable .nettrace file ({e.Message}); record one with 'perfloop profile -- CMD'");
+                throw new PerfloopException($"{path}: not a readable .nettrace file ({e.Message}); record one with {Mention.Command("profile -- CMD")}");
             }
             using var log = new TraceLog(etlxPath);
             return Read(log, path);

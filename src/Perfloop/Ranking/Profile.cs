@@ -11,6 +11,18 @@ public enum ProfileFormat
 
     /// <summary>A .NET EventPipe trace (.nettrace) with SampleProfiler CPU samples.</summary>
     Nettrace,
+
+    /// <summary>valgrind's callgrind output: instructions per function and per call arc (native code).</summary>
+    Callgrind,
+
+    /// <summary>Python's cProfile/profile statistics (pstats, marshal): time per function and per caller.</summary>
+    Pstats,
+
+    /// <summary>V8's CPU profile (.cpuprofile, JSON) as Node.js writes it with --cpu-prof.</summary>
+    CpuProfile,
+
+    /// <summary>A JDK Flight Recorder recording (.jfr) with jdk.ExecutionSample events.</summary>
+    Jfr,
 }
 
 /// <summary>One function as a profiler names it.</summary>
@@ -37,6 +49,12 @@ public sealed record Profile(ProfileFormat Format, IReadOnlyList<ProfileFrame> F
 
     /// <summary>Samples the reader saw but left out of <see cref="Samples"/> (with why), so a reader of the ranking can judge coverage.</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
+
+    /// <summary>
+    /// Each frame's inclusive weight as the profiler measured it, by frame index, when the profiler records a call
+    /// graph rather than stacks (callgrind, cProfile); the ranking prefers it to what the reconstructed stacks imply.
+    /// </summary>
+    public IReadOnlyList<double>? InclusiveWeights { get; init; }
 
     public double TotalWeight => Samples.Sum(s => s.Weight);
 }

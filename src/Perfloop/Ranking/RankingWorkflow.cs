@@ -13,7 +13,16 @@ public static class RankingWorkflow
     public static async Task<Outcome> RankAsync(IProcessRunner runner, string directory, string profilePath, CancellationToken cancellationToken = default)
     {
         var profileFullPath = Path.GetFullPath(profilePath);
-        var profile = ProfileReader.Read(profileFullPath);
+        var (root, _, _) = await LocateAsync(runner, directory, cancellationToken);
+        var profile = await ProfileReader.ReadAsync(runner, profileFullPath, root, cancellationToken);
+        return await RankAsync(runner, directory, profile, profileFullPath, cancellationToken);
+    }
+
+    /// <summary>Ranks a profile already read (a recorder's), recording <paramref name="profilePath"/> as its file.</summary>
+    public static async Task<Outcome> RankAsync(IProcessRunner runner, string directory, Profile profile, string profilePath, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        var profileFullPath = Path.GetFullPath(profilePath);
         var (root, head, committedAt) = await LocateAsync(runner, directory, cancellationToken);
         var ranking = BottleneckRanker.Rank(new RankingInput(profile, profileFullPath, File.GetLastWriteTimeUtc(profileFullPath), root)
         {

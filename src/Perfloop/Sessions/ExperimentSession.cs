@@ -236,6 +236,7 @@ public sealed class ExperimentSession(EngineServices services)
             MeasuredCumulative = measuredCumulative,
             Ranking = ranking.Targets,
             NextStrategy = verdict.NextStrategy,
+            ReprofileHint = Profiling.ProfilingAdvice.Reprofile(setup.Config.Bench, context.Root),
         };
         SessionFiles.WriteSessionEnd(context.Root, facts);
         Reporter.Status(verdict.Stop is { } stop
@@ -258,7 +259,7 @@ public sealed class ExperimentSession(EngineServices services)
         var files = await context.Repository.FilesChangedOrNoneAsync(rankedAt, head, cancellationToken);
         if (saved.IsStale(head, files))
         {
-            Reporter.Status($"[session] the bottleneck ranking was made at {CommitId.Abbreviate(rankedAt)} and later commits touched ranked code; targets are chosen from it anyway — rebuild it with {Errors.Mention.Command("profile -- <bench command>")} for fresh shares");
+            Reporter.Status($"[session] the bottleneck ranking was made at {CommitId.Abbreviate(rankedAt)} and later commits touched ranked code; targets are chosen from it anyway — for fresh shares, {Profiling.ProfilingAdvice.ForBench(context.Setup.Config.Bench, context.Root)}");
         }
     }
 

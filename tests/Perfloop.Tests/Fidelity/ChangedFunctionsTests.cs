@@ -129,8 +129,90 @@ public class ChangedFunctionsTests
     [InlineData("printf(\"%d\", x);", "c", null)]
     [InlineData("async def fetch(session, url):", "python", "fetch")]
     [InlineData("class Histogram:", "python", null)]
+    [InlineData("static long hot(long n) {", "java", "hot")]
+    [InlineData("public <T extends Comparable<T>> void sort(List<T> items) {", "java", "sort")]
+    [InlineData("@Override", "java", null)]
+    [InlineData("} else if (x > 0) {", "java", null)]
+    [InlineData("func (s *Scanner) Hot(n int) int {", "go", "Hot")]
+    [InlineData("func Map[T any](xs []T) []T {", "go", "Map")]
+    [InlineData("pub(crate) async fn fetch<T>(url: &str) -> T {", "rust", "fetch")]
+    [InlineData("impl Scanner {", "rust", null)]
+    [InlineData("override suspend fun load(id: Int): User {", "kotlin", "load")]
+    [InlineData("pure real function area(r) result(a)", "fortran", "area")]
+    [InlineData("SUBROUTINE SMOOTH(X, N)", "fortran", "smooth")]
+    [InlineData("export async function render(page) {", "javascript", "render")]
+    [InlineData("  hot(n) {", "javascript", "hot")]
+    [InlineData("static async *items() {", "javascript", "items")]
+    [InlineData("const warm = async (n) => {", "javascript", "warm")]
+    [InlineData("export const parse = function (text) {", "javascript", "parse")]
+    [InlineData("onClick: (e) => {", "javascript", "onClick")]
+    [InlineData("if (n > 1) {", "javascript", null)]
+    [InlineData("while (i < n) {", "javascript", null)]
+    [InlineData("render(page);", "javascript", null)]
+    [InlineData("int Parser::parse(const char *text)", "c", "parse")]
+    [InlineData("Parser::~Parser()", "c", "~Parser")]
+    [InlineData("std::vector<int> Table<T>::rows(int n) const", "c", "rows")]
     public void Declarations_are_told_from_statements(string line, string language, string? expected)
     {
         Assert.Equal(expected, ChangedFunctions.FunctionIn(line, language));
     }
+
+    [Theory]
+    [InlineData("int Parser::parse(const char *text)", "c", "Parser")]
+    [InlineData("std::vector<int> Table<T>::rows(int n) const", "c", "Table")]
+    [InlineData("func (s *Scanner) Hot(n int) int {", "go", "Scanner")]
+    [InlineData("func (Scanner) Hot() {", "go", "Scanner")]
+    [InlineData("fun String.shout(): String {", "kotlin", "String")]
+    [InlineData("static int count(const char *s)", "c", null)]
+    public void A_declaration_that_names_its_type_gives_it(string line, string language, string? container)
+    {
+        Assert.Equal(container, ChangedFunctions.DeclarationIn(line, language)?.Container);
+    }
+
+    [Fact]
+    public void Python_and_Rust_methods_take_their_class_or_impl_from_the_indentation_above()
+    {
+        const string diff = """
+            diff --git a/scan.py b/scan.py
+            --- a/scan.py
+            +++ b/scan.py
+            @@ -6 +6 @@ def hot(self, n):
+            -        s = 0
+            +        s = 1
+            diff --git a/src/lib.rs b/src/lib.rs
+            --- a/src/lib.rs
+            +++ b/src/lib.rs
+            @@ -4 +4 @@ pub fn hot(&self) -> u64 {
+            -        1
+            +        2
+            diff --git a/src/Main.java b/src/Main.java
+            --- a/src/Main.java
+            +++ b/src/Main.java
+            @@ -3 +3 @@ static long hot(long n) {
+            -        return n;
+            +        return n + 0;
+            """;
+        var files = new Dictionary<string, string[]>
+        {
+            ["scan.py"] = ["import sys", "", "", "class Scanner:", "    def hot(self, n):", "        s = 1", "        return s"],
+            ["src/lib.rs"] = ["pub struct Scanner;", "", "impl Scan for Scanner {", "    pub fn hot(&self) -> u64 {", "        2", "    }", "}"],
+            ["src/Main.java"] = ["public class Main {", "    static long hot(long n) {", "        return n + 0;", "    }", "}"],
+        };
+
+        var changes = ChangedFunctions.Parse(diff, p => files.GetValueOrDefault(p));
+
+        Assert.Equal(["Scanner.hot", "Scanner.hot", "Main.hot"], changes.Functions.Select(f => f.DisplayName));
+        Assert.Equal(["python", "rust", "java"], changes.Functions.Select(f => f.Language));
+    }
+
+    [Theory]
+    [InlineData("src/app.ts", "javascript")]
+    [InlineData("lib/x.mjs", "javascript")]
+    [InlineData("cmd/main.go", "go")]
+    [InlineData("src/geo.f90", "fortran")]
+    [InlineData("src/lib.rs", "rust")]
+    [InlineData("src/util.hpp", "c")]
+    [InlineData("app.rb", null)]
+    public void Languages_are_known_by_extension(string path, string? language) =>
+        Assert.Equal(language, ChangedFunctions.LanguageOf(path));
 }

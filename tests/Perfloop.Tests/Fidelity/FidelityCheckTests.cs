@@ -96,4 +96,66 @@ public class FidelityCheckTests
         Assert.Equal(FidelityVerdict.Warned, result.Verdict);
         Assert.Contains("appsettings.json: changes the setting PoolSize 16 → 64", result.Summary);
     }
+
+    static ChangedFunction In(string path, string language, string name, string? container = null) => new(path, language, name, container, 5);
+
+    static readonly BenchmarkProfile PythonProfile = new(
+        ".perfloop/bottlenecks.json (pstats, 30000 samples)",
+        [new("Scanner.hot", "scan.py", 91.4), new("cold", "scan.py", 1.0), new("main", "scan.py", 99.0)],
+        [])
+    { Format = "pstats" };
+
+    [Fact]
+    public void A_function_of_a_language_the_profile_cannot_see_is_not_called_cold()
+    {
+        // cProfile shows Python functions only: a change in the C extension can be neither confirmed nor refuted.
+        var result = FidelityCheck.Evaluate(Changed(In("ext/fast.c", "c", "scan")), [], PythonProfile, null, "discard");
+        Assert.Equal(FidelityVerdict.Unchecked, result.Verdict);
+        Assert.Equal("scan (ext/fast.c) cannot be matched: a cProfile profile (Python) does not show C/C++ functions", result.Summary);
+    }
+
+    [Fact]
+    public void A_pass_names_what_it_could_not_match_and_why()
+    {
+        var code = Changed(In("scan.py", "python", "hot", "Scanner"), In("scan.py", "python", "unused"), In("ext/fast.c", "c", "scan"));
+        var result = FidelityCheck.Evaluate(code, [], PythonProfile, null, "discard");
+        Assert.Equal(FidelityVerdict.Passed, result.Verdict);
+        Assert.Equal(
+            "the benchmark runs Scanner.hot (91.4% of the profile); not matched: unused (scan.py) never ran in it; scan (ext/fast.c) — a cProfile profile (Python) does not show C/C++ functions",
+            result.Summary);
+    }
+
+    [Fact]
+    public void A_cold_function_beside_one_the_profile_cannot_see_is_not_discarded()
+    {
+        var result = FidelityCheck.Evaluate(Changed(In("scan.py", "python", "unused"), In("ext/fast.c", "c", "scan")), [], PythonProfile, null, "discard");
+        Assert.Equal(FidelityVerdict.Unchecked, result.Verdict);
+    }
+
+    [Fact]
+    public void A_function_of_the_same_name_in_another_file_does_not_count()
+    {
+        var result = FidelityCheck.Evaluate(Changed(In("tools/other.py", "python", "cold")), [], PythonProfile, null, "discard");
+        Assert.Equal(FidelityVerdict.Failed, result.Verdict);
+    }
+
+    [Theory]
+    [InlineData("ns::Parser::parse(char const*)", "parse", "Parser", true)]
+    [InlineData("ns::Parser::parse(char const*) const", "parse", "Lexer", false)]
+    [InlineData("process(Widget)", "Widget", null, false)]
+    [InlineData("main.(*Scanner).Hot", "Hot", "Scanner", true)]
+    [InlineData("main.Hot", "Hot", null, true)]
+    [InlineData("scan.py:12(hot)", "hot", null, true)]
+    [InlineData("scan.py:12(hot)", "hot", "Scanner", true)]
+    [InlineData("Scanner.hot", "hot", "Scanner", true)]
+    [InlineData("Reader.hot", "hot", "Scanner", false)]
+    [InlineData("hot", "hot", "Scanner", true)]
+    [InlineData("bench::Scanner::hot", "hot", "Scanner", true)]
+    [InlineData("<bench::Scanner as bench::Scan>::hot", "hot", "Scanner", true)]
+    [InlineData("com.acme.Main$Inner.run", "run", "Inner", true)]
+    [InlineData("__geometry_MOD_area", "area", null, true)]
+    [InlineData("smooth_", "smooth", null, true)]
+    [InlineData("Program.<<Main>$>g__Bench|0_0", "Bench", "Program", true)]
+    public void Profile_names_are_read_the_way_each_profiler_writes_them(string profileName, string function, string? container, bool names) =>
+        Assert.Equal(names, BenchmarkProfile.Names(profileName, function, container));
 }
