@@ -29,7 +29,7 @@ public sealed class LanguageFidelityTests
         var profile = PerfloopProcess.Run(repo.Root, ["profile", "--", .. project.Bench.Split(' ')]);
         Assert.True(profile.ExitCode == 0, profile.Stderr);
 
-        Step(repo, "experiment", "start", "--target", project.Hot);
+        Step(repo, "experiment", "start", "--target", project.Hot, "--no-guard");
         Edit(repo, project.HotEdit);
         var hot = Step(repo, "experiment", "check", "--summary", "reorder the hot multiplication");
         var hotFidelity = hot.GetProperty("fidelity").GetString()!;
@@ -38,7 +38,7 @@ public sealed class LanguageFidelityTests
         Assert.Equal(JsonValueKind.Null, hot.GetProperty("problem").ValueKind);
         Step(repo, "experiment", "abandon");
 
-        Step(repo, "experiment", "start", "--target", project.Unused);
+        Step(repo, "experiment", "start", "--target", project.Unused, "--no-guard");
         Edit(repo, project.UnusedEdit);
         var cold = Step(repo, "experiment", "check", "--summary", "reorder the unused multiplication");
         var coldFidelity = cold.GetProperty("fidelity").GetString()!;
@@ -61,7 +61,7 @@ public sealed class LanguageFidelityTests
     public void Without_a_profile_the_fidelity_line_names_the_profile_command_that_works_for_the_bench()
     {
         using var repo = LanguageProject.Python.Create();
-        Step(repo, "experiment", "start", "--target", "Scanner.hot");
+        Step(repo, "experiment", "start", "--target", "Scanner.hot", "--no-guard");
         Edit(repo, LanguageProject.Python.HotEdit);
 
         var check = Step(repo, "experiment", "check", "--summary", "reorder");
