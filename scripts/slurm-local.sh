@@ -100,7 +100,7 @@ SchedulerType=sched/backfill
 SchedulerParameters=sched_interval=5
 # A node whose slurmd stops answering is DOWN after SlurmdTimeout; jobs on it end NODE_FAIL.
 # It comes back by itself once slurmd registers again.
-SlurmdTimeout=30
+SlurmdTimeout=10
 ReturnToService=2
 # A job whose node failed is not requeued behind the coordinator's back: it decides what happens next.
 JobRequeue=0
