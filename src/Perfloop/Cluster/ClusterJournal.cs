@@ -132,6 +132,10 @@ public sealed record ClusterJournal
     public ClusterJournal Submitted(int index, string jobId) =>
         With(index, c => c with { Attempts = [.. c.Attempts.Take(c.Attempts.Count - 1), c.Attempts[^1] with { JobId = jobId }] });
 
+    /// <summary>Forgets the candidate's latest attempt: its job was never submitted, or was cancelled to be submitted again later.</summary>
+    public ClusterJournal WithoutLastAttempt(int index) =>
+        With(index, c => c with { Attempts = c.Attempts.Take(c.Attempts.Count - 1).ToList() });
+
     public ClusterJournal Finished(int index, int attempt, JobFinish finish) =>
         With(index, c => c with { Attempts = c.Attempts.Select((a, n) => n == attempt ? a with { Finish = finish } : a).ToList() });
 

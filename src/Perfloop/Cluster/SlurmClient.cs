@@ -63,6 +63,21 @@ public sealed class SlurmClient(IProcessRunner runner, string workingDirectory)
     }
 
     /// <summary>
+    /// The id of the newest job named <paramref name="jobName"/> that Slurm still knows, or null: finds a job whose
+    /// submission was not journaled (the coordinator was killed between sbatch and the journal write).
+    /// </summary>
+    public async Task<string?> FindAsync(string jobName, CancellationToken cancellationToken)
+    {
+        var result = await RunAsync("squeue", ["--noheader", "--states=all", $"--name={jobName}", $"--format={SlurmOutput.SqueueFormat}"], cancellationToken);
+        if (!result.Succeeded)
+        {
+            throw new PerfloopException($"squeue could not look for job {jobName}: {Why(result)}", ExitCodes.Failure);
+        }
+
+        return SlurmOutput.ParseSqueue(result.StdoutText).Keys.MaxBy(id => long.Parse(id, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
     /// Asks Slurm to end the job (scancel). Cancelling a job that already ended is not an error; the job's state, read
     /// afterwards, says how it ended.
     /// </summary>
@@ -80,7 +95,13 @@ public sealed class SlurmClient(IProcessRunner runner, string workingDirectory)
         var spec = new CommandSpec(command, arguments, workingDirectory) { Environment = Environment, Timeout = CommandTimeout };
         try
         {
-            return await runner.RunAsync(spec, cancellationToken);
+            var result = await runner.RunAsync(spec, cancellationToken);
+            if (result.Cancelled)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            return result;
         }
         catch (ProcessStartException e)
         {
