@@ -27,6 +27,7 @@ static class CommandLine
             MicroAbCommand.Create(),
             KnobsCommand.Create(),
             McpCommand.Create(),
+            ClusterJobCommand.Create(),
         };
 
         var parse = root.Parse(args);
