@@ -118,7 +118,7 @@ public sealed class ClusterQueueTests : IDisposable
         Assert.Equal([JobPurpose.Evaluate, JobPurpose.Reverify], last.Attempts.Select(a => a.Purpose));
         Assert.Equal(journal.Candidates[0].Decision!.Commit, last.Attempts[1].Base);
         Assert.Contains("re-verified", clusterRows[3].Reason, StringComparison.Ordinal);
-        Assert.True(Directory.Exists(PerfloopPaths.Experiment(repo.Root, clusterRows[0].Experiment)), "the job's files are kept with its row");
+        Assert.True(File.Exists(Path.Combine(PerfloopPaths.Experiment(repo.Root, clusterRows[0].Experiment), "samples.tsv")), "the job's raw samples are kept with its row");
         Assert.Equal(-50, clusterRows[0].DeltaPct!.Value, 1);
     }
 

@@ -193,3 +193,25 @@ public class ClusterRuleTests
         Assert.True(ClusterSimulator.Run(queue, 8, 5).WallSeconds < serial / 3);
     }
 }
+
+public class ClusterStatusTests
+{
+    [Fact]
+    public void Status_lists_the_jobs_in_flight_with_the_schedulers_state()
+    {
+        var journal = ClusterJournal.Start("r1", "/patches", 2, "0123456789abcdef", [new JobCandidate(0, "a.patch", "/a"), new JobCandidate(1, "b.patch", "/b"), new JobCandidate(2, "c.patch", "/c")], DateTimeOffset.UnixEpoch)
+            .Submitting(0, JobPurpose.Evaluate, "0123456789abcdef", DateTimeOffset.UnixEpoch).Submitted(0, "41")
+            .Finished(0, 0, new JobFinish(ExperimentStatus.Keep, "improved"))
+            .Deciding(0, new CandidateDecision(ExperimentStatus.Keep, "improved")).Decided(0, 1, "fedcba9876543210")
+            .Submitting(1, JobPurpose.Reverify, "fedcba9876543210", DateTimeOffset.UnixEpoch).Submitted(1, "42")
+            .Submitting(2, JobPurpose.Evaluate, "fedcba9876543210", DateTimeOffset.UnixEpoch);
+        var status = ClusterRunStatus.Of(journal, new Dictionary<string, JobStatus> { ["42"] = new("42", "RUNNING", JobPhase.Running, "", "n3") });
+        Assert.Equal(
+            [
+                "cluster run r1 over /patches: 1/3 decided (1 kept), 2 of 2 jobs in flight",
+                "  b.patch: re-verification on fedcba987654, job 42 RUNNING on n3, submitted 1970-01-01 00:00:00Z",
+                "  c.patch: evaluation on fedcba987654, job ? SUBMITTING, submitted 1970-01-01 00:00:00Z",
+            ],
+            status.Lines());
+    }
+}
