@@ -250,13 +250,17 @@ public sealed class ClusterQueueTests : IDisposable
         var patches = Directory.GetFiles(slowCandidates, "*.patch").Select(PatchFile.Read).ToList();
         var session = ClusterSession.RunAsync(workspace, patches, slowCandidates, settings, slurm, TimeSpan.FromSeconds(1), CancellationToken.None);
 
-        var journalPath = new ClusterLayout(repo.Root, ClusterLayout.DefaultShared(repo.Root)).Journal;
+        // Running means started on the node: Slurm says RUNNING as soon as it allocated the node, before slurmd has
+        // launched the script (a failed launch is requeued even with --no-requeue), so wait for the job's first log line.
+        var layout = new ClusterLayout(repo.Root, ClusterLayout.DefaultShared(repo.Root));
         string? id = null;
-        for (var i = 0; i < 600 && id is null; i++)
+        for (var i = 0; i < 1200 && id is null; i++)
         {
             await Task.Delay(100);
-            if (ClusterJson.Read<ClusterJournal>(journalPath)?.Candidates[0].LastAttempt?.JobId is { } submitted
-                && (await slurm.QueryAsync([submitted], CancellationToken.None))[submitted].Phase == JobPhase.Running)
+            if (ClusterJson.Read<ClusterJournal>(layout.Journal) is { } journalSoFar
+                && journalSoFar.Candidates[0].LastAttempt is { JobId: { } submitted } attempt
+                && File.Exists(layout.Log(journalSoFar.Run, attempt.Name))
+                && File.ReadAllText(layout.Log(journalSoFar.Run, attempt.Name)).Contains("perfloop job ", StringComparison.Ordinal))
             {
                 id = submitted;
             }
