@@ -45,4 +45,14 @@ public sealed record ExecutorSettings
     public double PollSeconds { get; init; } = 5;
 
     public bool IsCluster => Kind == Slurm;
+
+    /// <summary>
+    /// These settings, after the checks perfloop.json's <c>executor</c> key gets: for settings changed by command-line
+    /// flags (<c>--executor slurm --jobs 8</c>). The first bad value is a one-line <see cref="Errors.PerfloopException"/>.
+    /// </summary>
+    public ExecutorSettings Validated()
+    {
+        ExecutorValidation.Validate(this, (key, problem) => throw new Errors.PerfloopException($"executor: {key}: {problem}"));
+        return this;
+    }
 }

@@ -62,3 +62,15 @@ public class ExecutorSettingsTests
         Assert.DoesNotContain('\n', error.Message);
     }
 }
+
+public class ExecutorFlagsTests
+{
+    [Fact]
+    public void Settings_changed_by_flags_get_the_same_checks()
+    {
+        var settings = ExecutorSettings.Default with { Kind = ExecutorSettings.Slurm, Jobs = 8 };
+        Assert.Same(settings, settings.Validated());
+        var error = Assert.Throws<PerfloopException>(() => (ExecutorSettings.Default with { Jobs = 8 }).Validated());
+        Assert.Contains("$.executor.jobs: the local executor evaluates one candidate at a time", error.Message, StringComparison.Ordinal);
+    }
+}
