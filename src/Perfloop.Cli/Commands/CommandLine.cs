@@ -32,6 +32,7 @@ static class CommandLine
             MicroAbCommand.Create(),
             KnobsCommand.Create(),
             McpCommand.Create(),
+            ClusterJobCommand.Create(),
         };
 
         var parse = root.Parse(args);

@@ -31,11 +31,14 @@ static class RunCommand
         {
             Description = "With --candidates: skip a patch whose Strategy was rotated out after repeated discards (by default it moves to the back of the queue and is still judged)",
         };
+        var executor = new Option<string?>("--executor") { Description = "Where candidates are evaluated: local (one at a time on this machine) or slurm (cluster jobs, one node each); default: perfloop.json's executor" };
+        executor.AcceptOnlyFromAmong("local", "slurm");
+        var jobs = new Option<int?>("--jobs") { Description = "With a cluster executor: candidates evaluated at once (default: perfloop.json's executor.jobs, else 2)" };
         var noGuard = new Option<bool>("--no-guard") { Description = "Run although perfloop.json has no \"guard\" (a change that breaks the tests could then be kept; every row says no_guard)" };
         var directory = Cli.DirectoryOption("Repository to optimize (default: the current directory)");
         var command = new Command("run", "Run the experiment loop: each candidate (a patch, or an AI agent's change per target) is checked, measured, guarded, then kept as a commit or discarded")
         {
-            candidates, agent, knobs, targets, agentTimeout, maxExperiments, maxMinutes, targetSpeedup, skipRotated, allowDirty, noGuard, directory,
+            candidates, agent, knobs, targets, agentTimeout, maxExperiments, maxMinutes, targetSpeedup, skipRotated, executor, jobs, allowDirty, noGuard, directory,
         };
         command.Validators.Add(result =>
         {
@@ -87,6 +90,8 @@ static class RunCommand
                 AllowDirty = parse.GetValue(allowDirty),
                 WithoutGuard = parse.GetValue(noGuard),
                 SkipRotated = parse.GetValue(skipRotated),
+                ExecutorKind = parse.GetValue(executor),
+                Jobs = parse.GetValue(jobs),
             };
             var summary = await RunLoop.RunAsync(Cli.Services(), options, cancellationToken);
             Console.WriteLine($"done: {summary.Kept} kept of {summary.Experiments} experiments; results in {summary.ResultsPath}");

@@ -39,6 +39,11 @@ static class StatusCommand
             }
 
             Console.WriteLine($"state: {status.State}");
+            foreach (var line in status.Cluster?.Lines() ?? [])
+            {
+                Console.WriteLine(line);
+            }
+
             Console.WriteLine(Errors.Mention.ForCommandLine($"next: {status.Next}"));
             return 0;
         }, cancellationToken));

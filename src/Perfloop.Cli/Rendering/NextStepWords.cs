@@ -1,4 +1,5 @@
 using Perfloop.Experiments;
+using Perfloop.Sessions;
 
 namespace Perfloop.Cli.Rendering;
 

@@ -148,6 +148,7 @@ public static class ConfigStore
 
         ValidateMetrics(config, Fail);
         ValidatePolicies(config);
+        ExecutorValidation.Validate(config.Executor, Fail);
 
         var t = config.Timeouts;
         foreach (var (key, value) in new[]

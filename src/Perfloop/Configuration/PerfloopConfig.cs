@@ -67,6 +67,9 @@ public sealed record PerfloopConfig
 
     /// <summary>A size-parameterized run (<c>{n}</c> in the command) to fit how time grows with input size; optional.</summary>
     public ScalingSettings? Scaling { get; init; }
+
+    /// <summary>Where candidates are evaluated: here, one at a time (absent or <c>local</c>), or as cluster jobs (docs/cluster.md).</summary>
+    public ExecutorSettings? Executor { get; init; }
 }
 
 /// <summary>The numbers of the loop's policies; defaults are the spec's.</summary>

@@ -220,6 +220,37 @@ public sealed class GitRepository
         await Git.RunAsync(["reset", "-q"], cancellationToken);
     }
 
+    /// <summary>The ref a bundle of one commit carries; under refs/perfloop/ so it never shows as a branch, and removed right after.</summary>
+    public const string BundleRef = "refs/perfloop/cluster-base";
+
+    /// <summary>
+    /// Writes a git bundle holding <paramref name="commit"/> and its history to <paramref name="path"/>. git bundles refs,
+    /// not bare commits, so the commit gets <see cref="BundleRef"/> for the moment of bundling.
+    /// </summary>
+    public async Task WriteBundleAsync(string commit, string path, CancellationToken cancellationToken = default)
+    {
+        await Git.RunAsync(["update-ref", BundleRef, commit], cancellationToken);
+        try
+        {
+            await Git.RunAsync(["bundle", "create", "-q", path, BundleRef], cancellationToken);
+        }
+        finally
+        {
+            await Git.TryRunAsync(["update-ref", "-d", BundleRef], CancellationToken.None);
+        }
+    }
+
+    /// <summary>A new repository in <paramref name="directory"/> with <paramref name="commit"/> of <paramref name="bundle"/> checked out on a branch.</summary>
+    public static async Task<GitRepository> CloneFromBundleAsync(IProcessRunner runner, string bundle, string commit, string directory, CancellationToken cancellationToken = default)
+    {
+        Directory.CreateDirectory(directory);
+        var git = new GitCli(runner, directory);
+        await git.RunAsync(["init", "-q"], cancellationToken);
+        await git.RunAsync(["fetch", "-q", "--no-tags", bundle, $"+{BundleRef}:{BundleRef}"], cancellationToken);
+        await git.RunAsync(["checkout", "-q", "-B", "perfloop-job", commit], cancellationToken);
+        return await OpenAsync(runner, directory, cancellationToken);
+    }
+
     /// <summary>Points HEAD at <paramref name="branch"/> again without touching the index or the files.</summary>
     public Task PointHeadAtBranchAsync(string branch, CancellationToken cancellationToken = default) =>
         Git.RunAsync(["symbolic-ref", "HEAD", $"refs/heads/{branch}"], cancellationToken);

@@ -47,6 +47,9 @@ public sealed class PatchSeries : IDeferringImplementer
 
     public int Count => patches.Count;
 
+    /// <summary>The queue in its order (a cluster run submits them all at once).</summary>
+    public IReadOnlyList<PatchFile> Patches => patches;
+
     public int MaxReworks => 0;
 
     public string? LastDetail { get; private set; }

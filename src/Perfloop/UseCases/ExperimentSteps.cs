@@ -135,10 +135,15 @@ public static class ExperimentSteps
         ArgumentNullException.ThrowIfNull(options);
         await using var context = await ExperimentContext.OpenAsync(services, options.Directory, lockPurpose: null, cancellationToken);
         var setup = context.Setup;
+        var executor = setup.Config.Executor ?? Configuration.ExecutorSettings.Default;
+        var layout = new Cluster.ClusterLayout(context.Root, executor.SharedDirectory ?? Cluster.ClusterLayout.DefaultShared(context.Root));
+        // The scheduler is asked about jobs in flight only when the repository runs on one.
+        var cluster = await Cluster.ClusterRunStatus.LoadAsync(layout, executor.IsCluster ? new Cluster.SlurmExecutor(new Cluster.SlurmClient(services.Runner, context.Root), executor) : null, cancellationToken);
         return SessionStatus.Describe(setup.Domain, setup.Metric.Name, context.Ledger.Rows, ExperimentJournal.Load(context.Root), context.CalibratedThresholdPct(),
             setup.Config.Policies, SessionFiles.LoadRanking(context.Root)) with
         {
             MethodologyChange = context.MethodologyChangeSinceBaseline(),
+            Cluster = cluster,
         };
     }
 

@@ -1,3 +1,4 @@
+using Perfloop.Configuration;
 using Perfloop.Errors;
 using Perfloop.Experiments;
 using Perfloop.Git;
@@ -34,6 +35,12 @@ public sealed record RunLoopOptions(string Directory, CandidateSource Source)
 
     /// <summary>Skip a queued patch whose strategy was rotated out instead of judging it at the back of the queue.</summary>
     public bool SkipRotated { get; init; }
+
+    /// <summary>Where candidates are evaluated, over perfloop.json's <c>executor</c>: a kind (<c>local</c>, <c>slurm</c>), or null to keep it.</summary>
+    public string? ExecutorKind { get; init; }
+
+    /// <summary>Candidates in flight at once on a cluster, over perfloop.json's <c>executor.jobs</c>; null to keep it.</summary>
+    public int? Jobs { get; init; }
 }
 
 /// <summary>The experiment loop over a source of candidates, until they run out or a policy stops it.</summary>
@@ -43,6 +50,11 @@ public static class RunLoop
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(options);
+        if (await ClusterSettingsAsync(services, options, cancellationToken) is { } cluster)
+        {
+            return await RunOnClusterAsync(services, options, cluster, cancellationToken);
+        }
+
         var implementer = await ImplementerAsync(services, options, cancellationToken);
         var run = new RunOptions(options.Directory, implementer)
         {
@@ -56,6 +68,52 @@ public static class RunLoop
             CandidateSource = options.Source is PatchFolder queue ? "patches:" + queue.Folder : null,
         };
         return await new ExperimentSession(services).RunAsync(run, cancellationToken);
+    }
+
+    /// <summary>The executor settings when candidates go to a cluster (perfloop.json's <c>executor</c> with the options' overrides); null for this machine.</summary>
+    static async Task<ExecutorSettings?> ClusterSettingsAsync(EngineServices services, RunLoopOptions options, CancellationToken cancellationToken)
+    {
+        if (options.ExecutorKind is ExecutorSettings.Local)
+        {
+            return null;
+        }
+
+        var repository = await GitRepository.OpenAsync(services.Runner, options.Directory, cancellationToken);
+        var configured = File.Exists(ConfigStore.PathIn(repository.Root)) ? ConfigStore.Load(repository.Root).Executor ?? ExecutorSettings.Default : ExecutorSettings.Default;
+        var settings = configured with
+        {
+            Kind = options.ExecutorKind ?? configured.Kind,
+            Jobs = options.Jobs ?? (options.ExecutorKind is ExecutorSettings.Slurm && configured.Kind != ExecutorSettings.Slurm ? 2 : configured.Jobs),
+        };
+        if (!settings.IsCluster)
+        {
+            return options.Jobs is null ? null : throw new PerfloopException($"{Mention.Input("jobs")} goes with a cluster executor ({Mention.Input("executor")} slurm, or \"executor\": {{ \"kind\": \"slurm\" }} in {PerfloopConfig.FileName})");
+        }
+
+        return options.Source is PatchFolder
+            ? settings.Validated()
+            : throw new PerfloopException($"a cluster evaluates a queue of patches ({Mention.Input("candidates")} DIR); an agent's or the knob explorer's candidates are made one at a time on this machine ({Mention.Input("executor")} local)");
+    }
+
+    /// <summary>
+    /// The patch queue as cluster jobs: the coordinator holds the repository lock, calibrates when needed, submits up to
+    /// the jobs in flight and decides in queue order (docs/cluster.md). The session policies of the serial loop
+    /// (rotation, plateau, milestones) do not apply: a queue is judged whole.
+    /// </summary>
+    static async Task<SessionSummary> RunOnClusterAsync(EngineServices services, RunLoopOptions options, ExecutorSettings settings, CancellationToken cancellationToken)
+    {
+        var folder = ((PatchFolder)options.Source).Folder;
+        var queue = await PatchSeries.LoadAsync(folder, services.Runner, cancellationToken);
+        await using var context = await ExperimentContext.OpenAsync(services, options.Directory, "perfloop run --executor slurm", cancellationToken);
+        context.RequireGuardOrWaiver(options.WithoutGuard);
+        if (options.AllowDirty)
+        {
+            throw new PerfloopException($"{Mention.Input("allow-dirty")} is for the serial loop; commit or stash your changes before a cluster run, whose jobs take the committed tree");
+        }
+
+        var before = context.Ledger.Rows.Count;
+        await ClusterSession.RunAsync(context, queue.Patches, "patches:" + folder, settings, cancellationToken);
+        return new SessionSummary(context.Root, context.Ledger.Path, context.Ledger.Rows.Skip(before).ToList());
     }
 
     static async Task<IImplementer> ImplementerAsync(EngineServices services, RunLoopOptions options, CancellationToken cancellationToken)

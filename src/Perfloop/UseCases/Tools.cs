@@ -54,6 +54,10 @@ public static class Tools
         return new KnobAuditResult(ProjectLocator.Find(repository.Root, config.Build), entries);
     }
 
+    /// <summary>One candidate's whole evaluation on a cluster node, for the job script of <c>run --executor slurm</c>.</summary>
+    public static Task<Cluster.ClusterJobResult> ClusterJobAsync(EngineServices services, string requestPath, CancellationToken cancellationToken) =>
+        Sessions.ClusterJob.RunAsync(requestPath, services, cancellationToken);
+
     public static MethodOracleReport CompareMethod(MethodOracleRequest request) => MethodOracle.Compare(request);
 
     public static MethodBenchmarkReport BenchmarkMethod(MethodBenchmarkRequest request, CancellationToken cancellationToken) => MethodBenchmark.Run(request, cancellationToken);

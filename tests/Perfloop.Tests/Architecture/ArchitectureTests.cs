@@ -97,7 +97,7 @@ public class ArchitectureTests
         var graph = edges.GroupBy(e => e.From).ToDictionary(g => g.Key, g => g.Select(e => e.To).ToHashSet());
         var cycles = StronglyConnected(graph).Where(c => c.Count > 1).ToList();
         var explained = cycles.Select(cycle => string.Join(" ↔ ", cycle) + ":\n  " + string.Join("\n  ",
-            edges.Where(e => cycle.Contains(e.From) && cycle.Contains(e.To)).Select(e => e.Why).Distinct().Take(60)));
+            edges.Where(e => cycle.Contains(e.From) && cycle.Contains(e.To)).Select(e => e.Why).Distinct().Take(400)));
         Assert.True(cycles.Count == 0, "feature folders in a cycle:\n" + string.Join("\n", explained));
     }
 
