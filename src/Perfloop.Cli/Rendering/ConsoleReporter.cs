@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Perfloop.Errors;
-using Perfloop.Experiments;
+using Perfloop.Reporting;
 
 namespace Perfloop.Cli.Rendering;
 

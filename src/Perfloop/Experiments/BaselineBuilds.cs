@@ -5,6 +5,7 @@ using Perfloop.Configuration;
 using Perfloop.Errors;
 using Perfloop.Git;
 using Perfloop.Oracle;
+using Perfloop.Reporting;
 using Perfloop.Storage;
 
 namespace Perfloop.Experiments;

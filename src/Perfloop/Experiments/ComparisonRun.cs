@@ -1,4 +1,5 @@
 using Perfloop.Measurement;
+using Perfloop.Reporting;
 
 namespace Perfloop.Experiments;
 

@@ -6,6 +6,7 @@ using Perfloop.Journal;
 using Perfloop.Measurement;
 using Perfloop.Oracle;
 using Perfloop.Processes;
+using Perfloop.Reporting;
 
 namespace Perfloop.Experiments;
 

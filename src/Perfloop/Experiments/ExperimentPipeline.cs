@@ -9,6 +9,7 @@ using Perfloop.Journal;
 using Perfloop.Measurement;
 using Perfloop.Micro;
 using Perfloop.Oracle;
+using Perfloop.Reporting;
 using Perfloop.Safety;
 using Perfloop.Statistics;
 

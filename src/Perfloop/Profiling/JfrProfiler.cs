@@ -1,6 +1,6 @@
+using Perfloop.Errors;
 using Perfloop.Processes;
 using Perfloop.Ranking;
-using Perfloop.Errors;
 
 namespace Perfloop.Profiling;
 

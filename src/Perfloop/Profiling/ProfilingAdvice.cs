@@ -1,5 +1,5 @@
-using Perfloop.Ranking;
 using Perfloop.Errors;
+using Perfloop.Ranking;
 
 namespace Perfloop.Profiling;
 

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
-using Perfloop.Ranking;
 using Perfloop.Errors;
+using Perfloop.Ranking;
 
 namespace Perfloop.Profiling;
 

@@ -5,6 +5,7 @@ using Perfloop.Git;
 using Perfloop.Implementers;
 using Perfloop.Journal;
 using Perfloop.Policies;
+using Perfloop.Reporting;
 using Perfloop.Safety;
 
 namespace Perfloop.Sessions;

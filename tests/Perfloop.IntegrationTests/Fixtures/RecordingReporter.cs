@@ -1,4 +1,4 @@
-using Perfloop.Experiments;
+using Perfloop.Reporting;
 
 namespace Perfloop.IntegrationTests.Fixtures;
 

@@ -1,5 +1,5 @@
 using Perfloop.Cli.Rendering;
-using Perfloop.Experiments;
+using Perfloop.Reporting;
 
 namespace Perfloop.Tests.Cli;
 

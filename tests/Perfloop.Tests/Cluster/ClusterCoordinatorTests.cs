@@ -34,7 +34,7 @@ public sealed class ClusterCoordinatorTests : IDisposable
     }
 
     ClusterCoordinator Coordinator<T>(T cluster)
-        where T : ICandidateExecutor, IClusterRepository, IClusterDecisions, Perfloop.Experiments.ILoopReporter =>
+        where T : ICandidateExecutor, IClusterRepository, IClusterDecisions, Perfloop.Reporting.ILoopReporter =>
         new(cluster, cluster, cluster, Layout, cluster, TimeProvider.System);
 
     static IReadOnlyList<SimulatedCandidate> Queue(int seed, int count = 12) => ClusterSimulator.RealisticQueue(count, seed);
@@ -177,7 +177,7 @@ public sealed class ClusterCoordinatorTests : IDisposable
         Assert.Equal("", ClusterCoordinator.LogTail(Path.Combine(directory, "none.log")));
     }
 
-    sealed class RefusingCluster(IReadOnlyList<SimulatedCandidate> queue) : ICandidateExecutor, IClusterRepository, IClusterDecisions, Perfloop.Experiments.ILoopReporter
+    sealed class RefusingCluster(IReadOnlyList<SimulatedCandidate> queue) : ICandidateExecutor, IClusterRepository, IClusterDecisions, Perfloop.Reporting.ILoopReporter
     {
         readonly FakeCluster inner = new(queue);
 

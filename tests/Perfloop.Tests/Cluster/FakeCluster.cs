@@ -1,7 +1,7 @@
 using System.Globalization;
 using Perfloop.Cluster;
-using Perfloop.Experiments;
 using Perfloop.Journal;
+using Perfloop.Reporting;
 
 namespace Perfloop.Tests.Cluster;
 

@@ -1,4 +1,4 @@
-namespace Perfloop.Experiments;
+namespace Perfloop.Reporting;
 
 /// <summary>Where the loop tells the user what it is doing; the front end decides how lines look.</summary>
 public interface ILoopReporter
