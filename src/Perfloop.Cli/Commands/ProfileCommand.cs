@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Perfloop.Profiling;
-using Perfloop.Ranking;
 using Perfloop.UseCases;
 
 namespace Perfloop.Cli.Commands;

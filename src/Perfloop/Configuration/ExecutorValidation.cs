@@ -1,4 +1,3 @@
-using Perfloop.Cluster;
 
 namespace Perfloop.Configuration;
 

@@ -4,7 +4,7 @@ using Perfloop.Errors;
 using Perfloop.Git;
 using Perfloop.Init;
 using Perfloop.Processes;
-using Perfloop.Ranking;
+using Perfloop.Profiling;
 using Perfloop.Storage;
 
 namespace Perfloop.Demo;

@@ -40,7 +40,7 @@ public static class ProfileReader
         return format switch
         {
             ProfileFormat.Pstats => PstatsReader.ReadAsync(runner, path, "python3", directory, cancellationToken),
-            ProfileFormat.Jfr => JfrReader.FindTool(p => new Profiling.FileSystemProbe().Resolve(p, directory)) is { } jfr
+            ProfileFormat.Jfr => JfrReader.FindTool(p => ExecutableSearch.Find(p, directory)) is { } jfr
                 ? JfrReader.ReadAsync(runner, path, jfr, cancellationToken)
                 : throw new PerfloopException($"{path}: reading a JFR recording needs the JDK's jfr tool, and none is on PATH or under JAVA_HOME; install a JDK (not only a JRE)"),
             _ => Task.FromResult(Read(path, repositoryRoot)),

@@ -1,4 +1,4 @@
-using Perfloop.Fidelity;
+using Perfloop.SourceCode;
 
 namespace Perfloop.Ranking;
 
@@ -29,7 +29,7 @@ internal sealed class SourceFunctions(string? repositoryRoot)
 
     private string? Find(string file, int line)
     {
-        if (ChangedFunctions.LanguageOf(file) is not { } language || language == "python")
+        if (SourceDeclarations.LanguageOf(file) is not { } language || language == "python")
             return null;
         var lines = Lines(file);
         if (lines is null || line > lines.Length)
@@ -37,7 +37,7 @@ internal sealed class SourceFunctions(string? repositoryRoot)
         for (var i = line - 1; i >= 0 && i >= line - MaxScan; i--)
         {
             var text = lines[i];
-            if (ChangedFunctions.FunctionIn(text, language) is { } name)
+            if (SourceDeclarations.FunctionIn(text, language) is { } name)
                 return name;
             // A closing brace in the first column ends the function above: the line is between functions.
             if (i < line - 1 && text.StartsWith('}'))

@@ -5,6 +5,7 @@ using Perfloop.Git;
 using Perfloop.Implementers.Knobs;
 using Perfloop.Init;
 using Perfloop.Methods;
+using Perfloop.Profiling;
 using Perfloop.Ranking;
 
 namespace Perfloop.UseCases;

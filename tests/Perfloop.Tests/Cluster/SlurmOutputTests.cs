@@ -1,3 +1,4 @@
+using Perfloop.Configuration;
 using Perfloop.Cluster;
 
 namespace Perfloop.Tests.Cluster;

@@ -1,4 +1,5 @@
 using Perfloop.Fidelity;
+using Perfloop.SourceCode;
 
 namespace Perfloop.Tests.Fidelity;
 
@@ -166,7 +167,7 @@ public class ChangedFunctionsTests
     [InlineData("static int count(const char *s)", "c", null)]
     public void A_declaration_that_names_its_type_gives_it(string line, string language, string? container)
     {
-        Assert.Equal(container, ChangedFunctions.DeclarationIn(line, language)?.Container);
+        Assert.Equal(container, SourceDeclarations.DeclarationIn(line, language)?.Container);
     }
 
     [Fact]

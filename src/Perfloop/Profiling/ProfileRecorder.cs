@@ -1,9 +1,9 @@
 using Perfloop.Configuration;
 using Perfloop.Errors;
 using Perfloop.Processes;
-using Perfloop.Profiling;
+using Perfloop.Ranking;
 
-namespace Perfloop.Ranking;
+namespace Perfloop.Profiling;
 
 /// <summary>What to profile.</summary>
 /// <param name="Directory">Where the command runs; the repository whose .perfloop/ receives the ranking.</param>

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Perfloop.Cluster;
+namespace Perfloop.Configuration;
 
 /// <summary>
 /// Slurm's time format for <c>--time</c>: <c>M</c>, <c>M:S</c>, <c>H:M:S</c>, <c>D-H</c>, <c>D-H:M</c>, <c>D-H:M:S</c>
