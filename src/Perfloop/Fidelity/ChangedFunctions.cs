@@ -81,21 +81,16 @@ public static partial class ChangedFunctions
 
         var attributes = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"perfloop-attributes-{Guid.NewGuid():N}");
         await File.WriteAllTextAsync(attributes, Attributes.Replace("\r", "", StringComparison.Ordinal) + "\n", cancellationToken);
-        // Intent-to-add makes new files visible to diff without staging their content.
-        await repository.Git.RunAsync(["add", "-N", "--", .. paths], cancellationToken);
         try
         {
-            return await repository.Git.RunAsync(
-                [
-                    "-c", $"core.attributesFile={attributes}",
-                    "-c", $"diff.perfloop-javascript.xfuncname={JavaScriptFunctionPattern}",
-                    "diff", "-U0", "--no-color", "--no-ext-diff", "--no-renames", "HEAD", "--", .. paths,
-                ],
+            return await repository.DiffWorkTreeAsync(
+                paths,
+                [new("core.attributesFile", attributes), new("diff.perfloop-javascript.xfuncname", JavaScriptFunctionPattern)],
+                ["-U0", "--no-color", "--no-ext-diff", "--no-renames"],
                 cancellationToken);
         }
         finally
         {
-            await repository.Git.TryRunAsync(["reset", "-q", "--", .. paths], cancellationToken);
             File.Delete(attributes);
         }
     }

@@ -133,7 +133,19 @@ public sealed class GitRepository
     }
 
     /// <summary>The candidate's full diff against HEAD, new files included, in a form git apply takes back.</summary>
-    public async Task<string> DiffAgainstHeadAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken = default)
+    public Task<string> DiffAgainstHeadAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken = default) =>
+        DiffWorkTreeAsync(paths, [], ["--binary"], cancellationToken);
+
+    /// <summary>
+    /// The work tree's diff against HEAD for <paramref name="paths"/>, new files included: <paramref name="settings"/>
+    /// are passed as <c>git -c name=value</c> (attributes files, function-name patterns), <paramref name="diffOptions"/>
+    /// go to <c>git diff</c>.
+    /// </summary>
+    public async Task<string> DiffWorkTreeAsync(
+        IReadOnlyList<string> paths,
+        IReadOnlyList<KeyValuePair<string, string>> settings,
+        IReadOnlyList<string> diffOptions,
+        CancellationToken cancellationToken = default)
     {
         if (paths.Count == 0)
         {
@@ -144,12 +156,30 @@ public sealed class GitRepository
         await Git.RunAsync(["add", "-N", "--", .. paths], cancellationToken);
         try
         {
-            return await Git.RunAsync(["diff", "--binary", "HEAD", "--", .. paths], cancellationToken);
+            var configuration = settings.SelectMany(setting => new[] { "-c", $"{setting.Key}={setting.Value}" });
+            return await Git.RunAsync([.. configuration, "diff", .. diffOptions, "HEAD", "--", .. paths], cancellationToken);
         }
         finally
         {
             await Git.TryRunAsync(["reset", "-q", "--", .. paths], cancellationToken);
         }
+    }
+
+    /// <summary>HEAD and the time it was committed, or nulls in a repository without commits.</summary>
+    public async Task<(string? Head, DateTimeOffset? CommittedAt)> HeadWithTimeAsync(CancellationToken cancellationToken = default)
+    {
+        var show = await Git.TryRunAsync(["show", "-s", "--format=%H%n%cI", "HEAD"], cancellationToken);
+        if (!show.Succeeded)
+        {
+            return (null, null);
+        }
+
+        var lines = show.StdoutText.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        DateTimeOffset? committedAt = lines.Length > 1
+            && DateTimeOffset.TryParse(lines[1], System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var parsed)
+            ? parsed
+            : null;
+        return (lines[0], committedAt);
     }
 
     /// <summary>

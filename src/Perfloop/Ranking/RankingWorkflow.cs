@@ -1,4 +1,3 @@
-using System.Globalization;
 using Perfloop.Errors;
 using Perfloop.Git;
 using Perfloop.Processes;
@@ -44,12 +43,8 @@ public static class RankingWorkflow
         try
         {
             var repository = await GitRepository.OpenAsync(runner, directory, cancellationToken);
-            var show = await repository.Git.TryRunAsync(["show", "-s", "--format=%H%n%cI", "HEAD"], cancellationToken);
-            if (!show.Succeeded)
-                return (repository.Root, null, null);
-            var lines = show.StdoutText.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            DateTimeOffset? committedAt = lines.Length > 1 && DateTimeOffset.TryParse(lines[1], CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed) ? parsed : null;
-            return (repository.Root, lines[0], committedAt);
+            var (head, committedAt) = await repository.HeadWithTimeAsync(cancellationToken);
+            return (repository.Root, head, committedAt);
         }
         catch (PerfloopException)
         {
