@@ -5,6 +5,7 @@ using Perfloop.Compare;
 using Perfloop.Errors;
 using Perfloop.Experiments;
 using Perfloop.Implementers;
+using Perfloop.Ranking;
 using Perfloop.UseCases;
 
 namespace Perfloop.Mcp;
@@ -71,7 +72,7 @@ public sealed class PerfloopTools(EngineServices services, string directory) : I
         }, cancellationToken);
 
     [McpServerTool(Name = "rank", Destructive = false, Idempotent = true)]
-    [Description("Rank the bottlenecks of a profile (folded stacks, speedscope JSON or .NET .nettrace) and write .perfloop/bottlenecks.json: every function with its self and total share, category, Amdahl bound on the speedup, and whether it is the repository's own code (a target). Choose experiment targets from the top of this list. Returns the perfloop.bottlenecks/v1 JSON.")]
+    [Description("Rank the bottlenecks of a profile (" + ProfileFormats.Described + ") and write .perfloop/bottlenecks.json: every function with its self and total share, category, Amdahl bound on the speedup, and whether it is the repository's own code (a target). Choose experiment targets from the top of this list. Returns the perfloop.bottlenecks/v1 JSON.")]
     public Task<string> RankAsync(
         [Description("Path of the profile file, absolute or relative to the repository")] string profile,
         CancellationToken cancellationToken = default) =>

@@ -9,7 +9,7 @@ static class RankCommand
 {
     public static Command Create()
     {
-        var profile = new Option<string>("--profile") { Description = "Profile to rank: folded stacks, speedscope JSON or .nettrace", Required = true };
+        var profile = new Option<string>("--profile") { Description = "Profile to rank: " + ProfileFormats.Described, Required = true };
         var options = RankingOptions.Create();
         var command = new Command("rank", "Rank the bottlenecks of a profile and write .perfloop/bottlenecks.json") { profile };
         options.AddTo(command);

@@ -1,5 +1,12 @@
 namespace Perfloop.Ranking;
 
+/// <summary>The profile formats Perfloop reads, named for help texts.</summary>
+public static class ProfileFormats
+{
+    /// <summary>Every format <see cref="ProfileFormat"/> names, as a user knows them; a constant so tool descriptions can use it.</summary>
+    public const string Described = "folded stacks, speedscope JSON, .NET .nettrace, valgrind callgrind.out, Python cProfile/pstats, V8 .cpuprofile or JDK Flight Recorder .jfr";
+}
+
 /// <summary>The profile formats Perfloop reads.</summary>
 public enum ProfileFormat
 {
