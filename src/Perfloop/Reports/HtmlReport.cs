@@ -89,7 +89,7 @@ public static class HtmlReport
         // stays as wide as the page however many there are and the reason column keeps its room.
         var more = report.ExtraColumns.Count > 0;
         html.Append("<h2>Every experiment</h2>\n<div class=\"scroll\"><table>\n<thead><tr><th>#</th><th>status · commit</th><th>target</th><th>change</th>");
-        html.Append(CultureInfo.InvariantCulture, $"<th>{E(report.Metric)}: base → candidate</th><th>Δ [interval]</th><th>runs</th><th class=\"reason\">reason</th>");
+        html.Append(CultureInfo.InvariantCulture, $"<th>{E(report.Metric)}: base → candidate</th><th>Δ [interval]</th><th>pairs</th><th class=\"reason\">reason</th>");
         html.Append(more ? "<th>more</th>" : "").Append("</tr></thead>\n<tbody>\n");
         foreach (var row in report.Rows)
         {

@@ -52,7 +52,7 @@ public static class MarkdownReport
 
         md.Append("\n### Every experiment\n\n");
         var more = report.ExtraColumns.Count > 0;
-        md.Append(CultureInfo.InvariantCulture, $"| # | status | target | change | {Escape(report.Metric)} base → candidate | Δ [interval] | runs | reason |{(more ? " more |" : "")}");
+        md.Append(CultureInfo.InvariantCulture, $"| # | status | target | change | {Escape(report.Metric)} base → candidate | Δ [interval] | pairs | reason |{(more ? " more |" : "")}");
         md.Append("\n|---:|---|---|---|---|---|---:|---|").Append(more ? "---|" : "").Append('\n');
         foreach (var row in report.Rows)
         {

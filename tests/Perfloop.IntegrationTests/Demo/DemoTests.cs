@@ -50,7 +50,7 @@ public sealed class DemoTests
             Assert.All([byPatch[4], byPatch[5]], r => Assert.True(r.MicroDeltaPct < -50 && r.MicroCiHighPct < -50, $"{r.Summary}: micro {r.MicroDeltaPct}%"));
             Assert.All(byPatch.Take(4), r => Assert.Null(r.MicroDeltaPct));
             Assert.Contains("[experiment 6] Micro-benchmarking...", result.Stdout);
-            Assert.Matches(@"\[experiment 6\] Micro: [0-9.]+ms → [0-9.]+ms \(−", result.Stdout);
+            Assert.Matches(@"\[experiment 6\] Micro: [0-9.]+ms → [0-9.]+ms \(median × paired ratio: −", result.Stdout);
             Assert.Contains("[experiment 7] Fidelity: fail", result.Stdout);
 
             var git = new GitProbe(directory);
