@@ -223,7 +223,7 @@ public sealed class ExperimentPipeline(ExperimentContext context)
     {
         if (Setup.Guard is null)
         {
-            return Save(state with { Guard = GuardOutcome.NotConfigured });
+            return Save(state with { Guard = GuardOutcome.Waived });
         }
 
         if (!KeepDiscardDecision.GuardNeeded(Evidence(state, 0)))

@@ -6,7 +6,8 @@ namespace Perfloop.Experiments;
 
 public enum GuardOutcome
 {
-    NotConfigured,
+    /// <summary>The experiment runs without a guard: the user waived it (<c>--no-guard</c>).</summary>
+    Waived,
     NotRun,
     Passed,
     Failed,
@@ -39,7 +40,7 @@ public sealed record Evidence
 
     public VerdictResult? Metric { get; init; }
 
-    public GuardOutcome Guard { get; init; } = GuardOutcome.NotConfigured;
+    public GuardOutcome Guard { get; init; } = GuardOutcome.Waived;
 
     public string? GuardFailure { get; init; }
 

@@ -33,7 +33,7 @@ public sealed record StepReport
     /// <summary>The target's micro-benchmark once run (null when the target has none).</summary>
     public StepMicro? Micro { get; init; }
 
-    /// <summary>pass, fail, not_run or not_configured.</summary>
+    /// <summary>pass, fail, not_run, or no_guard when the experiment runs without one.</summary>
     public string Guard { get; init; } = "not_run";
 
     /// <summary>keep, discard, crash or rework once decided.</summary>
@@ -62,7 +62,7 @@ public sealed record StepReport
         Measurement = state.Measured is { } m ? StepMeasurement.From(m) : null,
         Fidelity = state.Fidelity?.Column,
         Micro = state.Micro is { } micro ? StepMicro.From(micro) : null,
-        Guard = GuardWord(state.Guard),
+        Guard = state.WithoutGuard ? GuardWord(GuardOutcome.Waived) : GuardWord(state.Guard),
         NextStep = next,
     };
 
@@ -70,7 +70,7 @@ public sealed record StepReport
     {
         GuardOutcome.Passed => "pass",
         GuardOutcome.Failed => "fail",
-        GuardOutcome.NotConfigured => "not_configured",
+        GuardOutcome.Waived => "no_guard",
         _ => "not_run",
     };
 }

@@ -37,7 +37,7 @@ public class KeepDiscardDecisionTests
     [Fact]
     public void Improved_without_a_configured_guard_is_kept()
     {
-        Assert.Equal(DecisionAction.Keep, KeepDiscardDecision.Decide(new Evidence { Metric = Improved, Guard = GuardOutcome.NotConfigured }).Action);
+        Assert.Equal(DecisionAction.Keep, KeepDiscardDecision.Decide(new Evidence { Metric = Improved, Guard = GuardOutcome.Waived }).Action);
     }
 
     [Fact]
@@ -135,7 +135,7 @@ public class KeepDiscardDecisionTests
                                 Assert.Null(output);
                                 Assert.Null(failure);
                                 Assert.Equal(Verdict.Improved, metric?.Verdict);
-                                Assert.True(guard is GuardOutcome.Passed or GuardOutcome.NotConfigured);
+                                Assert.True(guard is GuardOutcome.Passed or GuardOutcome.Waived);
                             }
 
                             count++;

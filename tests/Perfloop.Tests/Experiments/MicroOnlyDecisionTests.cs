@@ -114,7 +114,7 @@ public class MicroOnlyDecisionTests
                             if (decision.Action == DecisionAction.Keep)
                             {
                                 Assert.True(whole.Verdict == Verdict.Improved || microOnlyKeep, decision.Reason);
-                                Assert.True(guard is GuardOutcome.Passed or GuardOutcome.NotConfigured);
+                                Assert.True(guard is GuardOutcome.Passed or GuardOutcome.Waived);
                             }
 
                             if (microOnlyKeep || whole.Verdict == Verdict.Improved)
