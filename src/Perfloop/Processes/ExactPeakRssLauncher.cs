@@ -51,8 +51,6 @@ internal static unsafe class ExactPeakRssLauncher
 
     private static readonly TimeSpan LauncherTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan OrphanReapBudget = TimeSpan.FromMilliseconds(500);
-    private static readonly Lock SubreaperLock = new();
-    private static volatile bool isSubreaper;
 
     /// <summary>Spawns the launcher through <paramref name="spawn"/>, adopts the job and releases it.</summary>
     /// <returns>The job's pid (to wait for and reap), the process group (the launcher's pid) and the start of the timing.</returns>
@@ -61,7 +59,7 @@ internal static unsafe class ExactPeakRssLauncher
         IReadOnlyList<string> argv,
         Func<List<string>, IReadOnlyList<int>, (int ProcessId, long StartTimestamp)> spawn)
     {
-        BecomeSubreaper();
+        ProcessOwnership.BecomeSubreaper();
         var fds = stackalloc int[4] { -1, -1, -1, -1 };
         var launcherId = -1;
         var launcherReaped = false;
@@ -104,6 +102,7 @@ internal static unsafe class ExactPeakRssLauncher
                 if (!launcherReaped)
                     _ = ReapLauncher(launcherId);
                 ReapOrphanedMembers(launcherId);
+                ProcessOwnership.Landed(launcherId);
             }
             throw;
         }
@@ -115,7 +114,7 @@ internal static unsafe class ExactPeakRssLauncher
     /// </summary>
     public static void ReapOrphanedMembers(int groupId)
     {
-        if (!isSubreaper || groupId <= 0)
+        if (!ProcessOwnership.IsSubreaper || groupId <= 0)
             return;
         var info = stackalloc byte[SiginfoBytes];
         var deadline = Stopwatch.GetTimestamp() + (long)(OrphanReapBudget.TotalSeconds * Stopwatch.Frequency);
@@ -133,20 +132,6 @@ internal static unsafe class ExactPeakRssLauncher
             if (Stopwatch.GetTimestamp() >= deadline)
                 return;
             Thread.Sleep(1);
-        }
-    }
-
-    private static void BecomeSubreaper()
-    {
-        if (isSubreaper)
-            return;
-        lock (SubreaperLock)
-        {
-            if (isSubreaper)
-                return;
-            if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0)
-                throw Failure("prctl(PR_SET_CHILD_SUBREAPER)", LastErrno);
-            isSubreaper = true;
         }
     }
 
