@@ -66,12 +66,89 @@ public sealed class GitRepository
         return result.Succeeded ? result.StdoutText.Trim() : null;
     }
 
-    /// <summary>Paths with uncommitted changes (tracked or untracked, ignored files excluded).</summary>
+    /// <summary>
+    /// Paths with uncommitted changes (tracked or untracked, ignored files excluded), read from git's raw bytes: a
+    /// name that is not valid UTF-8 comes back in git's quoted form (<see cref="GitPaths"/>), never mangled.
+    /// </summary>
     public async Task<IReadOnlyList<string>> ChangedPathsAsync(CancellationToken cancellationToken = default)
     {
-        var output = await Git.RunAsync(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames"], cancellationToken);
+        var output = await Git.RunForBytesAsync(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames"], null, null, cancellationToken);
         // Each entry is "XY path"; with -z and --no-renames there are no second paths.
-        return GitCli.SplitNul(output).Where(e => e.Length > 3).Select(e => e[3..]).ToList();
+        var paths = new List<string>();
+        var rest = output.AsSpan();
+        while (rest.Length > 0)
+        {
+            var end = rest.IndexOf((byte)0);
+            var entry = end < 0 ? rest : rest[..end];
+            if (entry.Length > 3)
+            {
+                paths.Add(GitPaths.FromBytes(entry[3..]));
+            }
+
+            rest = end < 0 ? [] : rest[(end + 1)..];
+        }
+
+        return paths;
+    }
+
+    /// <summary>
+    /// The git operation stopped half-way in this work tree (rebase, am, merge, cherry-pick, revert, bisect), or null.
+    /// The loop must not run inside one: a rebase stopped at <c>edit</c> looks like a detached HEAD and would get
+    /// Perfloop's commits, and a stash during a merge drops MERGE_HEAD.
+    /// </summary>
+    public async Task<GitOperation?> InProgressOperationAsync(CancellationToken cancellationToken = default)
+    {
+        string[] names = ["rebase-merge", "rebase-apply", "MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "sequencer", "BISECT_LOG"];
+        var output = await Git.RunAsync(["rev-parse", .. names.SelectMany(n => new[] { "--git-path", n })], cancellationToken);
+        var paths = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => Path.IsPathRooted(p) ? p : Path.GetFullPath(Path.Combine(Root, p)))
+            .ToList();
+        if (paths.Count != names.Length)
+        {
+            return null;
+        }
+
+        bool Exists(int i) => File.Exists(paths[i]) || Directory.Exists(paths[i]);
+        if (Exists(0) || (Exists(1) && !File.Exists(Path.Combine(paths[1], "applying"))))
+        {
+            return new GitOperation("rebase", "finish it with 'git rebase --continue' or undo it with 'git rebase --abort'");
+        }
+
+        if (Exists(1))
+        {
+            return new GitOperation("git am", "finish it with 'git am --continue' or undo it with 'git am --abort'");
+        }
+
+        if (Exists(2))
+        {
+            return new GitOperation("merge", "finish it with 'git commit' or undo it with 'git merge --abort'");
+        }
+
+        if (Exists(3))
+        {
+            return new GitOperation("cherry-pick", "finish it with 'git cherry-pick --continue' or undo it with 'git cherry-pick --abort'");
+        }
+
+        if (Exists(4))
+        {
+            return new GitOperation("revert", "finish it with 'git revert --continue' or undo it with 'git revert --abort'");
+        }
+
+        if (Exists(5))
+        {
+            return new GitOperation("cherry-pick or revert sequence", "finish it with 'git cherry-pick --continue' (or 'git revert --continue') or end it with '--quit'");
+        }
+
+        return Exists(6) ? new GitOperation("bisect", "end it with 'git bisect reset'") : null;
+    }
+
+    /// <summary>Refuses (exit 2, one line) to work inside a stopped git operation; see <see cref="InProgressOperationAsync"/>.</summary>
+    public async Task EnsureNoOperationInProgressAsync(CancellationToken cancellationToken = default)
+    {
+        if (await InProgressOperationAsync(cancellationToken) is { } operation)
+        {
+            throw new PerfloopException($"a {operation.Name} is in progress in {Root}; {operation.HowToEnd}, then run perfloop again — it will not commit into or stash over a half-done {operation.Name}");
+        }
     }
 
     public async Task<string> GitPathAsync(string name, CancellationToken cancellationToken = default)
@@ -108,7 +185,11 @@ public sealed class GitRepository
         return apply.Succeeded ? null : GitCli.FirstLine(apply.StderrText);
     }
 
-    /// <summary>The candidate's full diff against HEAD, new files included, in a form git apply takes back.</summary>
+    /// <summary>
+    /// The diff of <paramref name="paths"/> (as <see cref="ChangedPathsAsync"/> gives them) against HEAD, new files
+    /// included, in a form git apply takes back. The paths are staged into a throw-away index, so the real index is
+    /// never touched (a kill half-way leaves no intent-to-add entries behind), and reach git byte for byte.
+    /// </summary>
     public async Task<string> DiffAgainstHeadAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken = default)
     {
         if (paths.Count == 0)
@@ -116,15 +197,20 @@ public sealed class GitRepository
             return "";
         }
 
-        // Intent-to-add makes new files visible to diff without staging their content.
-        await Git.RunAsync(["add", "-N", "--", .. paths], cancellationToken);
+        var index = await GitPathAsync($"perfloop-diff-index-{Guid.NewGuid():N}", cancellationToken);
+        var environment = new Dictionary<string, string?> { ["GIT_INDEX_FILE"] = index };
         try
         {
-            return await Git.RunAsync(["diff", "--binary", "HEAD", "--", .. paths], cancellationToken);
+            await Git.RunForBytesAsync(["read-tree", "HEAD"], null, environment, cancellationToken);
+            await Git.RunForBytesAsync(["--literal-pathspecs", "add", "-A", "--pathspec-from-file=-"], GitPaths.PathspecLines(paths), environment, cancellationToken);
+            // Quoted path names keep the diff's headers ASCII whatever the user's core.quotePath says.
+            var diff = await Git.RunForBytesAsync(["-c", "core.quotePath=true", "diff", "--cached", "--binary", "--no-color", "--no-ext-diff", "HEAD"], null, environment, cancellationToken);
+            return System.Text.Encoding.UTF8.GetString(diff);
         }
         finally
         {
-            await Git.TryRunAsync(["reset", "-q", "--", .. paths], cancellationToken);
+            File.Delete(index);
+            File.Delete(index + ".lock");
         }
     }
 
@@ -138,10 +224,19 @@ public sealed class GitRepository
         await Git.RunAsync(["clean", "-q", "-f", "-d"], cancellationToken);
     }
 
-    /// <summary>Commits exactly <paramref name="paths"/> with <paramref name="message"/>; returns the new commit.</summary>
+    /// <summary>
+    /// Commits exactly <paramref name="paths"/> (as <see cref="ChangedPathsAsync"/> gives them: byte-exact, no glob
+    /// meaning) with <paramref name="message"/>; returns the new commit. The user's commit hooks do not run
+    /// (<c>--no-verify</c>): a hook that reformats or regenerates files would commit code other than what was measured.
+    /// </summary>
     public async Task<string> CommitAsync(IReadOnlyList<string> paths, string message, CancellationToken cancellationToken = default)
     {
-        await Git.RunAsync(["add", "-A", "--", .. paths], cancellationToken);
+        if (paths.Count == 0)
+        {
+            throw new ArgumentException("a commit needs at least one path", nameof(paths));
+        }
+
+        await Git.RunForBytesAsync(["--literal-pathspecs", "add", "-A", "--pathspec-from-file=-"], GitPaths.PathspecLines(paths), null, cancellationToken);
         var identity = await IdentityArgumentsAsync(cancellationToken);
         await Git.RunWithInputAsync([.. identity, "commit", "-q", "--no-verify", "-F", "-"], message, cancellationToken);
         return await HeadAsync(cancellationToken);
@@ -250,3 +345,6 @@ public sealed class GitRepository
 
     public IProcessRunner Runner => runner;
 }
+
+/// <summary>A git operation stopped half-way, and how the user ends it.</summary>
+public sealed record GitOperation(string Name, string HowToEnd);
