@@ -47,17 +47,13 @@ public static partial class ChangedFunctions
 
         var attributes = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"perfloop-attributes-{Guid.NewGuid():N}");
         await File.WriteAllTextAsync(attributes, Attributes.Replace("\r", "", StringComparison.Ordinal) + "\n", cancellationToken);
-        // Intent-to-add makes new files visible to diff without staging their content.
-        await repository.Git.RunAsync(["add", "-N", "--", .. paths], cancellationToken);
         try
         {
-            return await repository.Git.RunAsync(
-                ["-c", $"core.attributesFile={attributes}", "diff", "-U0", "--no-color", "--no-ext-diff", "--no-renames", "HEAD", "--", .. paths],
-                cancellationToken);
+            // New files included and names byte-exact (not UTF-8 ones too), without touching the real index.
+            return await repository.DiffOfPathsAsync(paths, ["-U0", "--no-renames"], ["-c", $"core.attributesFile={attributes}"], cancellationToken);
         }
         finally
         {
-            await repository.Git.TryRunAsync(["reset", "-q", "--", .. paths], cancellationToken);
             File.Delete(attributes);
         }
     }

@@ -190,7 +190,14 @@ public sealed class GitRepository
     /// included, in a form git apply takes back. The paths are staged into a throw-away index, so the real index is
     /// never touched (a kill half-way leaves no intent-to-add entries behind), and reach git byte for byte.
     /// </summary>
-    public async Task<string> DiffAgainstHeadAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken = default)
+    public Task<string> DiffAgainstHeadAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken = default) =>
+        DiffOfPathsAsync(paths, ["--binary"], [], cancellationToken);
+
+    /// <summary>
+    /// <c>git [gitOptions] diff --cached [diffOptions] HEAD</c> over <paramref name="paths"/> staged into a throw-away
+    /// index: new files included, names byte-exact, the real index untouched.
+    /// </summary>
+    public async Task<string> DiffOfPathsAsync(IReadOnlyList<string> paths, IReadOnlyList<string> diffOptions, IReadOnlyList<string> gitOptions, CancellationToken cancellationToken = default)
     {
         if (paths.Count == 0)
         {
@@ -204,7 +211,7 @@ public sealed class GitRepository
             await Git.RunForBytesAsync(["read-tree", "HEAD"], null, environment, cancellationToken);
             await Git.RunForBytesAsync(["--literal-pathspecs", "add", "-A", "--pathspec-from-file=-"], GitPaths.PathspecLines(paths), environment, cancellationToken);
             // Quoted path names keep the diff's headers ASCII whatever the user's core.quotePath says.
-            var diff = await Git.RunForBytesAsync(["-c", "core.quotePath=true", "diff", "--cached", "--binary", "--no-color", "--no-ext-diff", "HEAD"], null, environment, cancellationToken);
+            var diff = await Git.RunForBytesAsync([.. gitOptions, "-c", "core.quotePath=true", "diff", "--cached", "--no-color", "--no-ext-diff", .. diffOptions, "HEAD"], null, environment, cancellationToken);
             return System.Text.Encoding.UTF8.GetString(diff);
         }
         finally

@@ -15,11 +15,17 @@ public sealed class PatchSeries : IImplementer
             throw new PerfloopException($"--candidates: directory not found: {directory}");
         }
 
-        patches = Directory.EnumerateFiles(directory)
+        var files = Directory.EnumerateFiles(directory)
             .Where(f => f.EndsWith(".patch", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".diff", StringComparison.OrdinalIgnoreCase))
             .Order(StringComparer.Ordinal)
-            .Select(PatchFile.Read)
             .ToList();
+        // .NET decodes a file name that is not UTF-8 with U+FFFD and can then not open it: say so instead of "Could not find file".
+        if (files.FirstOrDefault(f => !File.Exists(f)) is { } unreadable)
+        {
+            throw new PerfloopException($"--candidates: the file name '{Path.GetFileName(unreadable)}' in {directory} is not valid UTF-8; rename it (e.g. 0001-change.patch) and run again");
+        }
+
+        patches = files.Select(PatchFile.Read).ToList();
         if (patches.Count == 0)
         {
             throw new PerfloopException($"--candidates: no .patch files in {directory}; make them with 'git format-patch'");
