@@ -100,6 +100,21 @@ public sealed class ExperimentController(IProcessRunner runner, ILoopReporter re
     public Task<StepReport> AbandonAsync(CancellationToken cancellationToken) =>
         WithStepsAsync(async (workspace, steps) =>
         {
+            if (await DamagedJournal.RecoverAsync(workspace, cancellationToken) is { } damaged)
+            {
+                await GiveBackAsync(workspace);
+                reporter.Status(damaged.Message);
+                return new StepReport
+                {
+                    Step = "abandon",
+                    Experiment = damaged.Experiment ?? -1,
+                    Phase = "decided",
+                    Decision = damaged.Row is null ? null : ResultRow.StatusWord(damaged.Row.Status),
+                    Reason = damaged.Row?.Reason ?? damaged.Message,
+                    Next = "run 'perfloop experiment start' for the next target",
+                };
+            }
+
             var state = ExperimentJournal.Load(workspace.Root) ?? throw new PerfloopException("no experiment is in progress; nothing to abandon");
             var row = await steps.RecoverAsync("abandoned", cancellationToken);
             await GiveBackAsync(workspace);
