@@ -32,6 +32,15 @@ static class NumberOption
             CustomParser = result => Parse(result, name, valid, rule),
         };
 
+    /// <summary>A required numeric argument (such as verdict's N), checked the same way.</summary>
+    public static Argument<T> Argument<T>(string name, string description, Func<T, bool> valid, string rule)
+        where T : struct, INumber<T> =>
+        new(name)
+        {
+            Description = description,
+            CustomParser = result => Parse(result, name, valid, rule) ?? default,
+        };
+
     static T? Parse<T>(ArgumentResult result, string name, Func<T, bool> valid, string rule)
         where T : struct, INumber<T>
     {
@@ -45,7 +54,10 @@ static class NumberOption
         var style = whole ? NumberStyles.Integer : NumberStyles.Float;
         if (!T.TryParse(token, style, CultureInfo.InvariantCulture, out var value) || !T.IsFinite(value))
         {
-            result.AddError($"{name}: '{token}' is not {(whole ? "a whole number" : "a number")}; {name} {rule}");
+            var what = double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number)
+                ? (whole && number == Math.Floor(number) ? "out of range" : "not a whole number")
+                : whole ? "not a whole number" : "not a number";
+            result.AddError($"{name}: '{token}' is {what}; {name} {rule}");
             return null;
         }
 

@@ -72,6 +72,20 @@ public sealed class NumericOptionTests
     }
 
     [Theory]
+    [InlineData("abc", "N: 'abc' is not a whole number")]
+    [InlineData("99999999999", "N: '99999999999' is out of range")]
+    [InlineData("2.5", "N: '2.5' is not a whole number")]
+    [InlineData("-3", "N must be an experiment number")]
+    public void Verdict_s_experiment_number_is_checked_like_an_option(string value, string expected)
+    {
+        var root = CommandLine.BuildRoot();
+        var parse = root.Parse(["verdict", "--", value]);
+
+        var error = Assert.Single(parse.Errors);
+        Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("run --candidates x --max-experiments abc", "--max-experiments: 'abc' is not a whole number")]
     [InlineData("run --candidates x --max-minutes abc", "--max-minutes: 'abc' is not a number")]
     [InlineData("run --candidates x --target-speedup x1.5", "--target-speedup: 'x1.5' is not a number")]
