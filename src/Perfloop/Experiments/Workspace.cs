@@ -125,6 +125,7 @@ public sealed class Workspace : IAsyncDisposable
     /// <summary>Refuses to start on uncommitted work: nothing of the user's may be touched by a restore.</summary>
     public async Task EnsureCleanAsync(CancellationToken cancellationToken)
     {
+        await Repository.EnsureNoOperationInProgressAsync(cancellationToken);
         var dirty = await Repository.ChangedPathsAsync(cancellationToken);
         if (dirty.Contains(PerfloopConfig.FileName))
         {
