@@ -84,6 +84,14 @@ public static partial class PatchPaths
             {
                 return $"patch reaches outside the repository: {path} ({why})";
             }
+
+            // .perfloop/ is ignored by git, so a change there would never show in the candidate's diff nor be restored:
+            // the guard in conventions.md could be rewritten unseen. It is refused before git apply writes anything.
+            if (path.Replace('\\', '/').Split('/', StringSplitOptions.RemoveEmptyEntries).SkipWhile(s => s == ".").FirstOrDefault() is { } first
+                && first.Equals(Configuration.PerfloopPaths.StateDirectoryName, StringComparison.Ordinal))
+            {
+                return $"patch touches Perfloop's own state: {path} (.perfloop/ holds the guard and the journal; a candidate may never change it)";
+            }
         }
 
         return null;
