@@ -77,7 +77,11 @@ internal static unsafe class ExactPeakRssLauncher
             var status = ReapLauncher(launcherId);
             launcherReaped = true;
             if (jobId <= 0 || !ready || status != 0)
-                throw new IOException($"the launcher shell {Shell} failed (status {status}) before starting the command");
+            {
+                // Killed by SIGINT: spawned at the moment of a Ctrl-C, it was still in Perfloop's process group.
+                var message = $"the launcher shell {Shell} failed (status {status}) before starting the command";
+                throw (status & 0x7f) == SIGINT ? new SpawnInterruptedException(message) : new IOException(message);
+            }
 
             var start = Stopwatch.GetTimestamp();
             var release = "go\n"u8;
@@ -210,3 +214,9 @@ internal static unsafe class ExactPeakRssLauncher
         fd = -1;
     }
 }
+
+/// <summary>
+/// A child died of SIGINT before it could leave Perfloop's process group (posix_spawn sets the child's group just before
+/// its exec, so a Ctrl-C at that moment reaches it too). When Perfloop's own cancellation follows, it is that interruption.
+/// </summary>
+internal sealed class SpawnInterruptedException(string message) : IOException(message);

@@ -34,6 +34,7 @@ internal static unsafe partial class LinuxNative
     public const short POSIX_SPAWN_SETSIGDEF = 0x04;
     public const short POSIX_SPAWN_SETSIGMASK = 0x08;
 
+    public const int SIGINT = 2;
     public const int SIGKILL = 9;
     public const int SIGTERM = 15;
     public const int SIGSTOP = 19;

@@ -31,6 +31,10 @@ internal static class LinuxProcessRunner
                 child = LinuxChild.Start(spec);
                 completion.SetResult(child.Supervise(cancellationToken));
             }
+            catch (SpawnInterruptedException) when (LinuxChild.CancellationFollows(cancellationToken))
+            {
+                completion.SetResult(ProcessResult.CancelledBeforeStart());
+            }
             catch (Exception exception)
             {
                 completion.SetException(exception);
@@ -183,6 +187,12 @@ internal sealed unsafe class LinuxChild : IDisposable
             stderr.Complete();
             registration.Dispose();
             var (status, usage) = Reap();
+            if (!outcome.Cancelled && status is { } raw && (raw & 0x7f) == SIGINT && CancellationFollows(cancellationToken))
+            {
+                // Spawned at the moment of a Ctrl-C, the child was still in Perfloop's group and died of it: an interruption.
+                outcome = outcome with { Cancelled = true };
+            }
+
             ExactPeakRssLauncher.ReapOrphanedMembers(GroupId);
             // Outside the timed window: whatever of the command left its group (setsid, daemons) ends here too.
             ProcessOwnership.EndCommand(ownerToken);
@@ -222,6 +232,13 @@ internal sealed unsafe class LinuxChild : IDisposable
     }
 
     private readonly record struct Outcome(long ExitTimestamp, bool TimedOut, bool Cancelled);
+
+    /// <summary>
+    /// After a child died of SIGINT: whether Perfloop's own cancellation (its Ctrl-C handler) follows within a moment.
+    /// A command that sends itself SIGINT with no Ctrl-C around waits this second once and stays a plain failure.
+    /// </summary>
+    internal static bool CancellationFollows(CancellationToken cancellationToken) =>
+        cancellationToken.CanBeCanceled && (cancellationToken.IsCancellationRequested || cancellationToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(1)));
 
     private Outcome PollUntilDone(int cancelFd, byte[] buffer)
     {

@@ -115,29 +115,66 @@ public static class ProcessOwnership
         var roots = new List<int>();
         var reaped = 0;
         var self = Environment.ProcessId;
-        lock (SpawnLock)
+        for (var pass = 0; pass < 4; pass++)
         {
-            foreach (var child in ChildrenOf(self))
+            var unsure = false;
+            var pending = new Stack<int>();
+            lock (SpawnLock)
             {
-                if (ReadStat(child) is not { } stat)
+                foreach (var child in ChildrenOf(self))
+                {
+                    if (ReadStat(child) is not { } stat || stat.Group == OwnGroup())
+                    {
+                        // Gone, or started through System.Diagnostics.Process (our own group): .NET reaps those itself.
+                        continue;
+                    }
+
+                    if (stat.State == 'Z')
+                    {
+                        // An orphan that ended by itself, not one of a running command (its group would be in flight).
+                        if (!GroupsInFlight.Contains(stat.Group) && ReapNow(child))
+                        {
+                            reaped++;
+                        }
+                    }
+                    else
+                    {
+                        pending.Push(child);
+                    }
+                }
+            }
+
+            while (pending.Count > 0)
+            {
+                var pid = pending.Pop();
+                if (roots.Contains(pid))
                 {
                     continue;
                 }
 
-                if (stat.State == 'Z')
+                var marks = ReadMarks(pid, out var readable);
+                if (Carries(marks, token: token))
                 {
-                    // An orphan that ended by itself. Not one of a running command (its group is in flight), and not a
-                    // child started through System.Diagnostics.Process, which stays in our own group and is reaped by .NET.
-                    if (stat.Group != OwnGroup() && !GroupsInFlight.Contains(stat.Group) && ReapNow(child))
+                    roots.Add(pid);
+                }
+                else if (!readable && ReadStat(pid) is { State: not 'Z' })
+                {
+                    // Exiting (its memory, hence its environment, already gone) or in the middle of an exec: its children
+                    // may be ours, and it may be, once the exec is done. Look below it now, and at it again shortly.
+                    unsure = true;
+                    foreach (var grandchild in ChildrenOf(pid))
                     {
-                        reaped++;
+                        pending.Push(grandchild);
                     }
                 }
-                else if (Carries(ReadMarks(child), token: token))
-                {
-                    roots.Add(child);
-                }
             }
+
+            if (!unsure)
+            {
+                break;
+            }
+
+            Thread.Sleep(2);
         }
 
         var killed = roots.Count == 0 ? [] : KillTrees(roots);
@@ -308,9 +345,13 @@ public static class ProcessOwnership
     public static ulong? StartTimeOf(int pid) => OperatingSystem.IsLinux() ? ReadStat(pid)?.StartTime : null;
 
     /// <summary>The value of <see cref="VariableName"/> in the environment <paramref name="pid"/> started with, or null.</summary>
-    static string? ReadMarks(int pid)
+    static string? ReadMarks(int pid) => ReadMarks(pid, out _);
+
+    /// <summary>As <see cref="ReadMarks(int)"/>; <paramref name="readable"/> is false when the environment could not be read at all.</summary>
+    static string? ReadMarks(int pid, out bool readable)
     {
         byte[] environment;
+        readable = false;
         try
         {
             environment = File.ReadAllBytes($"/proc/{pid}/environ");
@@ -319,6 +360,9 @@ public static class ProcessOwnership
         {
             return null;
         }
+
+        // A process that is exiting or mid-exec has no environment to show: empty, not "unmarked".
+        readable = environment.Length > 0;
 
         ReadOnlySpan<byte> prefix = "PERFLOOP_OWNER="u8;
         var rest = environment.AsSpan();
