@@ -196,7 +196,7 @@ public sealed class Workspace : IAsyncDisposable
             await Repository.RestoreAsync(cancellationToken);
         }
 
-        await File.WriteAllTextAsync(cache, ExperimentJournal.Serialize(outputs), cancellationToken);
+        await AtomicFile.WriteAllTextAsync(cache, ExperimentJournal.Serialize(outputs), cancellationToken);
         return outputs;
     }
 
@@ -303,7 +303,7 @@ public sealed class Workspace : IAsyncDisposable
             $"{noise.EffectiveThresholdPct:0.##}% (domain {ConfiguredThresholdPct:0.##}%, A/A noise {noise.NoisePct:0.##}% per run pair over {noise.Pairs} pairs, k = {noise.K:0.##})");
         var baseline = Median(a1);
         Reporter.Status($"[baseline] {Metric} {StatusLines.Measure(baseline, Unit)}; effective keep threshold {thresholdText}");
-        await File.WriteAllTextAsync(Conventions.PathIn(Root), Conventions.Render(Guard, Domain.Name, thresholdText), cancellationToken);
+        await AtomicFile.WriteAllTextAsync(Conventions.PathIn(Root), Conventions.Render(Guard, Domain.Name, thresholdText), cancellationToken);
 
         var estimate = comparison.Result!.Estimate;
         var row = new ResultRow
