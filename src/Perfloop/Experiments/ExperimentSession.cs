@@ -57,7 +57,8 @@ public sealed class ExperimentSession(IProcessRunner runner, ILoopReporter repor
 
         var steps = new ExperimentSteps(workspace);
         var rows = new List<ResultRow>();
-        if (await steps.RecoverAsync("the previous run was interrupted", cancellationToken) is { } recovered)
+        // Recovery and the give-back below are short and not cancellable: a Ctrl-C must not split them half-way.
+        if (await steps.RecoverAsync("the previous run was interrupted", CancellationToken.None) is { } recovered)
         {
             rows.Add(recovered);
         }
@@ -68,13 +69,14 @@ public sealed class ExperimentSession(IProcessRunner runner, ILoopReporter repor
         }
 
         // Changes a killed run set aside come back first, onto the restored tree.
-        if (await SetAsideWork.RestoreAsync(workspace.Repository, cancellationToken) is { } givenBack)
+        if (await SetAsideWork.RestoreAsync(workspace.Repository, CancellationToken.None) is { } givenBack)
         {
             reporter.Status($"[session] {givenBack.Message}");
         }
 
         await workspace.Repository.HeadAsync(cancellationToken);
-        if (options.AllowDirty && await SetAsideWork.SetAsideAsync(workspace.Repository, "perfloop run", clock, cancellationToken) is { } setAside)
+        await workspace.Repository.PruneWorktreesAsync(CancellationToken.None);
+        if (options.AllowDirty && await SetAsideWork.SetAsideAsync(workspace.Repository, "perfloop run", clock, CancellationToken.None) is { } setAside)
         {
             reporter.Status($"[session] {setAside}");
         }
@@ -96,7 +98,6 @@ public sealed class ExperimentSession(IProcessRunner runner, ILoopReporter repor
     async Task<SessionSummary> RunSessionAsync(Workspace workspace, ExperimentSteps steps, RunOptions options, List<ResultRow> rows, CancellationToken cancellationToken)
     {
         await workspace.EnsureCleanAsync(cancellationToken);
-        await workspace.Repository.PruneWorktreesAsync(cancellationToken);
 
         var previous = RunMarker.Load(workspace.Root);
         var resuming = options.CandidateSource is { } source && previous?.CandidateSource == source;
@@ -177,9 +178,10 @@ public sealed class ExperimentSession(IProcessRunner runner, ILoopReporter repor
             {
                 row = await RunExperimentAsync(steps, options.Implementer, candidate, cancellationToken);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
             {
-                // Ctrl-C: end the current experiment cleanly (tree restored, row recorded) before stopping.
+                // Ctrl-C (or a step that failed because Ctrl-C cut it short): end the current experiment cleanly (tree
+                // restored, row recorded) before stopping.
                 await steps.RecoverAsync("interrupted by the user", CancellationToken.None);
                 throw;
             }

@@ -18,12 +18,13 @@ public sealed record FaultReport(
     IReadOnlyDictionary<string, int> PhasesHit,
     IReadOnlyList<string> Violations,
     int LeftoversSeen,
+    int Keeps,
     TimeSpan Duration)
 {
     public int Interruptions => Kills + Interrupts;
 
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"interruptions {Interruptions} (SIGKILL {Kills}, SIGINT to the group {Interrupts}), completed rounds {Rounds}, violations {Violations.Count}, " +
+        $"interruptions {Interruptions} (SIGKILL {Kills}, SIGINT to the group {Interrupts}), completed rounds {Rounds}, KEEP commits {Keeps}, violations {Violations.Count}, " +
         $"processes a killed loop left running (all ended by the next loop) {LeftoversSeen}, duration {Duration.TotalSeconds:0} s; " +
         $"phases hit: {string.Join(", ", PhasesHit.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}"))}");
 }
@@ -50,8 +51,16 @@ public static class FaultInjector
     const string Guard = "sh check.sh";
     const int Candidates = 10;
 
-    /// <summary>Every benchmark run leaves a daemon in a new session; a candidate adding lib/hang hangs the benchmark until its timeout.</summary>
-    const string Bench = "sh app.sh; (setsid sleep 600 >/dev/null 2>&1 </dev/null &); if [ -f lib/hang ]; then sleep 600; fi; true";
+    /// <summary>
+    /// Every benchmark run leaves a daemon in a new session; a candidate adding lib/hang hangs the benchmark until its
+    /// timeout; one adding lib/fast halves the reported metric (kept, whatever the machine's load: the metric is printed).
+    /// </summary>
+    const string Bench = "sh app.sh; (setsid sleep 600 >/dev/null 2>&1 </dev/null &); if [ -f lib/hang ]; then sleep 600; fi; " +
+        "n=$(cat lib/fast 2>/dev/null | wc -l); awk -v n=$n -v p=$$ 'BEGIN { printf \"METRIC work=%d\\n\", 1e9 * 0.8 ^ n + p % 3 }'";
+
+    const string Setup = "\"timeouts\": { \"benchSeconds\": 3, \"buildSeconds\": 20, \"oracleSeconds\": 20, \"guardSeconds\": 20 }, " +
+        "\"metric\": { \"name\": \"work\", \"goal\": \"lower\" }, \"fidelity\": \"warn\", " +
+        "\"measurement\": { \"warmupRuns\": 0, \"minRuns\": 8, \"maxRuns\": 16, \"calibrationRuns\": 3, \"maxSeconds\": 20 }";
 
     enum Interruption
     {
@@ -66,12 +75,16 @@ public static class FaultInjector
         var watch = Stopwatch.StartNew();
         var violations = new List<string>();
         var phases = new Dictionary<string, int>(StringComparer.Ordinal);
-        using var repo = ShellProject.Create(bench: Bench, guard: Guard,
-            extraConfig: "\"timeouts\": { \"benchSeconds\": 3, \"buildSeconds\": 20, \"oracleSeconds\": 20, \"guardSeconds\": 20 }");
-        for (var i = 1; i <= Candidates - 2; i++)
+        using var repo = ShellProject.Create(bench: Bench, guard: Guard, extraConfig: Setup);
+        // A guard that takes a moment, so interruptions also land while it runs.
+        repo.Write("check.sh", "#!/bin/sh\nsleep 0.3\nsh app.sh | grep -q 'result 42' && echo pass\n");
+        repo.CommitAll("a slower guard");
+        for (var i = 1; i <= Candidates - 3; i++)
         {
             repo.MakeCandidate($"{i:D4}.patch", $"Candidate {i}", ["Target: app.sh", "Category: algorithm"], r => r.Write("lib/extra.sh", $"# candidate {i}\n"));
         }
+
+        WriteFasterCandidate(repo);
 
         repo.MakeCandidate($"{Candidates - 1:D4}.patch", $"Candidate {Candidates - 1}", ["Target: app.sh", "Category: algorithm"], r => r.Write("lib/hang", "1\n"));
         // The last candidate rewrites the guard to 'true' with a patch that would apply cleanly to .perfloop/conventions.md.
@@ -98,18 +111,28 @@ public static class FaultInjector
             // Alternate so that exactly half are SIGKILLs (of the process or of its whole group) and half SIGINTs.
             var how = (kills + interrupts) % 2 == 1 ? Interruption.Interrupt : random.Next(2) == 0 ? Interruption.Kill : Interruption.KillGroup;
             using var run = LoopProcess.Start(repo.Root, arguments);
-            switch (random.Next(3))
+            switch (random.Next(10))
             {
-                case 0:
+                case 0 or 1 or 2:
                     // Anywhere: start-up, recovery of the previous loop, calibration.
                     Thread.Sleep(random.Next(100, 2500));
                     break;
-                case 1:
+                case 3 or 4:
                     run.WaitForOutput("] Target: ", TimeSpan.FromSeconds(60));
                     Thread.Sleep(random.Next(0, 800));
                     break;
-                default:
+                case 5 or 6:
                     run.WaitForOutput("Benchmarking...", TimeSpan.FromSeconds(60));
+                    Thread.Sleep(random.Next(0, 1500));
+                    break;
+                case 7 or 8:
+                    // After the verdict: the guard, the decision, the commit.
+                    run.WaitForOutput(" → ", TimeSpan.FromSeconds(60));
+                    Thread.Sleep(random.Next(0, 500));
+                    break;
+                default:
+                    // After a KEEP: the end-to-end comparison in worktrees, the config audit, a milestone.
+                    run.WaitForOutput("] KEEP", TimeSpan.FromSeconds(60));
                     Thread.Sleep(random.Next(0, 1500));
                     break;
             }
@@ -128,6 +151,7 @@ public static class FaultInjector
                 CheckCompletedRound(repo, roundStart, violations, $"round {rounds + 1}");
                 rounds++;
                 roundStart = NextNumber(repo);
+                WriteFasterCandidate(repo);
                 continue;
             }
 
@@ -175,7 +199,23 @@ public static class FaultInjector
 
         CheckCompletedRound(repo, roundStart, violations, "final round");
         CheckLeftoversEnded(killedLoops, violations, "after the final run");
-        return new FaultReport(kills, interrupts, rounds + 1, phases, violations, leftoversSeen, watch.Elapsed);
+        var keeps = ResultsTable.Read(PerfloopPaths.Results(repo.Root)).Count(r => r.Status == ExperimentStatus.Keep);
+        return new FaultReport(kills, interrupts, rounds + 1, phases, violations, leftoversSeen, keeps, watch.Elapsed);
+    }
+
+    /// <summary>
+    /// The candidate that is kept every round: one more line in lib/fast, 20% less work for the benchmark. Written as a
+    /// patch against the current HEAD (the tree holds the user's edit, which must not end up in it).
+    /// </summary>
+    static void WriteFasterCandidate(TempGitRepository repo)
+    {
+        var lines = repo.Git("ls-tree", "HEAD", "lib/fast").Length == 0 ? [] : repo.Git("show", "HEAD:lib/fast").TrimEnd('\n').Split('\n');
+        var added = $"faster {lines.Length + 1}";
+        var diff = lines.Length == 0
+            ? $"diff --git a/lib/fast b/lib/fast\nnew file mode 100644\n--- /dev/null\n+++ b/lib/fast\n@@ -0,0 +1 @@\n+{added}\n"
+            : $"diff --git a/lib/fast b/lib/fast\n--- a/lib/fast\n+++ b/lib/fast\n@@ -1,{lines.Length} +1,{lines.Length + 1} @@\n{string.Concat(lines.Select(l => $" {l}\n"))}+{added}\n";
+        File.WriteAllText(Path.Combine(repo.Candidates, $"{Candidates - 2:D4}.patch"),
+            $"From 0 Mon Sep 17 00:00:00 2001\nSubject: [PATCH] Candidate {Candidates - 2}\n\nTarget: app.sh\nCategory: algorithm\n---\n{diff}");
     }
 
     static string? LoopIdOfLock(string root) =>
