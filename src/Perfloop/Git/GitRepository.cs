@@ -233,8 +233,7 @@ public sealed class GitRepository
 
     /// <summary>
     /// Commits exactly <paramref name="paths"/> (as <see cref="ChangedPathsAsync"/> gives them: byte-exact, no glob
-    /// meaning) with <paramref name="message"/>; returns the new commit. The user's commit hooks do not run
-    /// (<c>--no-verify</c>): a hook that reformats or regenerates files would commit code other than what was measured.
+    /// meaning) with <paramref name="message"/>; returns the new commit. No hook of the user's runs (<see cref="NoHooks"/>).
     /// </summary>
     public async Task<string> CommitAsync(IReadOnlyList<string> paths, string message, CancellationToken cancellationToken = default)
     {
@@ -245,9 +244,17 @@ public sealed class GitRepository
 
         await Git.RunForBytesAsync(["--literal-pathspecs", "add", "-A", "--pathspec-from-file=-"], GitPaths.PathspecLines(paths), null, cancellationToken);
         var identity = await IdentityArgumentsAsync(cancellationToken);
-        await Git.RunWithInputAsync([.. identity, "commit", "-q", "--no-verify", "-F", "-"], message, cancellationToken);
+        await Git.RunWithInputAsync([.. NoHooks, .. identity, "commit", "-q", "--no-verify", "-F", "-"], message, cancellationToken);
         return await HeadAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// A KEEP commit runs none of the user's hooks. --no-verify skips pre-commit and commit-msg only; prepare-commit-msg
+    /// and post-commit would still run. A hook that reformats or regenerates files would commit code other than the
+    /// code measured, one that refuses the message would lose a verified KEEP, one that pushes would break "no network".
+    /// The checks a hook makes belong in the guard, which runs on exactly the measured tree.
+    /// </summary>
+    internal static IReadOnlyList<string> NoHooks { get; } = ["-c", "core.hooksPath=/dev/null"];
 
     /// <summary>The user's identity when configured; otherwise a neutral one so a fresh CI machine can still commit.</summary>
     async Task<IReadOnlyList<string>> IdentityArgumentsAsync(CancellationToken cancellationToken)
@@ -285,7 +292,17 @@ public sealed class GitRepository
         var name = $"{Path.GetFileName(Root)}-{commit[..Math.Min(12, commit.Length)]}-{Guid.NewGuid().ToString("N")[..8]}";
         var directory = Path.Combine(Worktree.TempRoot, name);
         Directory.CreateDirectory(Worktree.TempRoot);
-        await Git.RunAsync(["worktree", "add", "-q", "--detach", directory, commit], cancellationToken);
+        try
+        {
+            await Git.RunAsync(["worktree", "add", "-q", "--detach", directory, commit], cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // A Ctrl-C in the middle of the checkout: what git registered and wrote so far goes, not left for the next run.
+            await RemoveWorktreeAsync(directory);
+            throw;
+        }
+
         return new Worktree(this, directory, commit);
     }
 
