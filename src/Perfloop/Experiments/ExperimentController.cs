@@ -100,6 +100,8 @@ public sealed class ExperimentController(IProcessRunner runner, ILoopReporter re
     public Task<StepReport> AbandonAsync(CancellationToken cancellationToken) =>
         WithStepsAsync(async (workspace, steps) =>
         {
+            // A killed loop's baseline worktree goes too (no step keeps one between commands).
+            await workspace.Repository.PruneWorktreesAsync(CancellationToken.None);
             if (await DamagedJournal.RecoverAsync(workspace, cancellationToken) is { } damaged)
             {
                 await GiveBackAsync(workspace);
