@@ -319,7 +319,7 @@ public sealed class GitRepository
                     var path = entry["worktree ".Length..];
                     if (path.StartsWith(Worktree.TempRoot, StringComparison.Ordinal))
                     {
-                        await Git.TryRunAsync(["worktree", "remove", "--force", path], cancellationToken);
+                        await RemoveWorktreeAsync(path);
                     }
                 }
             }
@@ -358,12 +358,14 @@ public sealed class GitRepository
 
     internal async Task RemoveWorktreeAsync(string directory)
     {
-        await Git.TryRunAsync(["worktree", "remove", "--force", directory], CancellationToken.None);
+        // Twice --force: a 'worktree add' cut short leaves its worktree locked ("initializing"), which one --force keeps.
+        await Git.TryRunAsync(["worktree", "remove", "--force", "--force", directory], CancellationToken.None);
         if (Directory.Exists(directory))
         {
             Directory.Delete(directory, recursive: true);
         }
 
+        await Git.TryRunAsync(["worktree", "unlock", directory], CancellationToken.None);
         await Git.TryRunAsync(["worktree", "prune"], CancellationToken.None);
     }
 
