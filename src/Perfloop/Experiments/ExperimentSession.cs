@@ -63,6 +63,8 @@ public sealed class ExperimentSession(IProcessRunner runner, ILoopReporter repor
             rows.Add(recovered);
         }
 
+        // What a killed run left in the temp area goes too, before anything can be interrupted.
+        await workspace.Repository.PruneWorktreesAsync(CancellationToken.None);
         if (SessionEnd.Pickup(workspace.Root) is { } pickup)
         {
             reporter.Status($"[session] picked up {pickup}");
@@ -75,7 +77,6 @@ public sealed class ExperimentSession(IProcessRunner runner, ILoopReporter repor
         }
 
         await workspace.Repository.HeadAsync(cancellationToken);
-        await workspace.Repository.PruneWorktreesAsync(CancellationToken.None);
         if (options.AllowDirty && await SetAsideWork.SetAsideAsync(workspace.Repository, "perfloop run", clock, CancellationToken.None) is { } setAside)
         {
             reporter.Status($"[session] {setAside}");
