@@ -45,7 +45,15 @@ static class CommandLine
             // Termination is handled above: the loop restores the work tree on Ctrl-C and must not be cut short.
             ProcessTerminationTimeout = null,
         };
-        return await parse.InvokeAsync(configuration, interrupted.Token);
+        try
+        {
+            return await parse.InvokeAsync(configuration, interrupted.Token);
+        }
+        finally
+        {
+            // Nothing outlives the loop, even a process that slipped past the end-of-command sweep.
+            Perfloop.Processes.ProcessOwnership.EndOwnLeftovers();
+        }
     }
 
     /// <summary>The whole command tree (also walked by tests, which check every numeric option's parse errors).</summary>

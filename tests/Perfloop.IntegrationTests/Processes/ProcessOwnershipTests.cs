@@ -150,6 +150,20 @@ public sealed class ProcessOwnershipTests : IDisposable
     }
 
     [Fact]
+    public void At_the_end_whatever_still_carries_this_loop_s_mark_is_ended()
+    {
+        using var survivor = StartDetached(ProcessOwnership.LoopId + ".99999");
+        using var unrelated = StartDetached("0123456789abcdef.1");
+
+        var ended = ProcessOwnership.EndOwnLeftovers();
+
+        Assert.True(ended >= 1);
+        Assert.True(survivor.WaitForExit(5000));
+        Assert.False(unrelated.HasExited);
+        unrelated.Kill();
+    }
+
+    [Fact]
     public void The_own_loop_is_never_ended_as_a_leftover() =>
         Assert.Equal(0, ProcessOwnership.EndLeftovers(ProcessOwnership.LoopId));
 
