@@ -10,9 +10,60 @@ static class CommandLine
 {
     public static async Task<int> InvokeAsync(string[] args)
     {
-        // A plain command named "perfloop" rather than a RootCommand: RootCommand takes its name from the executable,
-        // which is Perfloop.Cli for the dotnet tool, so help would say "Usage: Perfloop.Cli".
-        var root = new Command("perfloop", "Perfloop: a performance-optimization experiment loop with verdicts you can trust.")
+        // The handlers come first: a Ctrl-C while the command tree is built and parsed must already mean "stop, exit 130".
+        using var interrupted = new CancellationTokenSource();
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => Interrupt(context, interrupted));
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => Interrupt(context, interrupted));
+        var root = BuildRoot();
+        ParseResult parse;
+        try
+        {
+            parse = root.Parse(args);
+        }
+        catch (InvalidOperationException e)
+        {
+            // A validator that read an unparsable value (System.CommandLine throws instead of reporting it): still one line.
+            await Console.Error.WriteLineAsync($"perfloop: {e.Message} (see 'perfloop --help')");
+            return ExitCodes.Usage;
+        }
+
+        if (parse.Errors.Count > 0)
+        {
+            var verb = parse.CommandResult.Command == root ? "" : " " + parse.CommandResult.Command.Name;
+            await Console.Error.WriteLineAsync($"perfloop: {parse.Errors[0].Message} (see 'perfloop{verb} --help')");
+            return ExitCodes.Usage;
+        }
+
+        if (interrupted.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync("perfloop: interrupted before anything started");
+            return ExitCodes.Interrupted;
+        }
+
+        var configuration = new InvocationConfiguration
+        {
+            EnableDefaultExceptionHandler = false,
+            // Termination is handled above: the loop restores the work tree on Ctrl-C and must not be cut short.
+            ProcessTerminationTimeout = null,
+        };
+        try
+        {
+            return await parse.InvokeAsync(configuration, interrupted.Token);
+        }
+        finally
+        {
+            // Nothing outlives the loop, even a process that slipped past the end-of-command sweep.
+            Perfloop.Processes.ProcessOwnership.EndOwnLeftovers();
+        }
+    }
+
+    /// <summary>The whole command tree (also walked by tests, which check every numeric option's parse errors).</summary>
+    /// <remarks>
+    /// A plain command named "perfloop" rather than a RootCommand: RootCommand takes its name from the executable,
+    /// which is Perfloop.Cli for the dotnet tool, so help would say "Usage: Perfloop.Cli".
+    /// </remarks>
+    internal static Command BuildRoot() =>
+        new("perfloop", "Perfloop: a performance-optimization experiment loop with verdicts you can trust.")
         {
             new HelpOption { Action = new HelpWithExitCodesAction(new HelpAction()) },
             new VersionOption(),
@@ -35,26 +86,6 @@ static class CommandLine
             ClusterJobCommand.Create(),
         };
 
-        var parse = root.Parse(args);
-        if (parse.Errors.Count > 0)
-        {
-            var verb = parse.CommandResult.Command == root ? "" : " " + parse.CommandResult.Command.Name;
-            await Console.Error.WriteLineAsync($"perfloop: {parse.Errors[0].Message} (see 'perfloop{verb} --help')");
-            return ExitCodes.Usage;
-        }
-
-        var configuration = new InvocationConfiguration
-        {
-            EnableDefaultExceptionHandler = false,
-            // Termination is handled below: the loop restores the work tree on Ctrl-C and must not be cut short.
-            ProcessTerminationTimeout = null,
-        };
-        using var interrupted = new CancellationTokenSource();
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => Interrupt(context, interrupted));
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => Interrupt(context, interrupted));
-        return await parse.InvokeAsync(configuration, interrupted.Token);
-    }
-
     /// <summary>The first Ctrl-C (or SIGTERM) cancels the command, which then cleans up; a second one ends the process at once.</summary>
     static void Interrupt(PosixSignalContext context, CancellationTokenSource interrupted)
     {
@@ -64,7 +95,8 @@ static class CommandLine
         }
 
         context.Cancel = true;
-        Console.Error.WriteLine("perfloop: interrupting; restoring the work tree (press Ctrl-C again to stop at once)");
+        // Indented: a progress line. The one line that says how the command ended comes from GuardAsync.
+        Console.Error.WriteLine("  interrupting: restoring the work tree (press Ctrl-C again to stop at once)");
         interrupted.Cancel();
     }
 
@@ -73,17 +105,31 @@ static class CommandLine
     {
         try
         {
-            return await body();
-        }
-        catch (PerfloopException e)
-        {
-            await Console.Error.WriteLineAsync($"perfloop: {Mention.ForCommandLine(e.Message)}");
-            return e.ExitCode;
+            var exitCode = await body();
+            if (cancellationToken.IsCancellationRequested)
+            {
+                // Ctrl-C after the last cancellable step: the work is done, but the user asked to stop and gets 130.
+                await Console.Error.WriteLineAsync("perfloop: interrupted; the command had already finished its work");
+                return ExitCodes.Interrupted;
+            }
+
+            return exitCode;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             await Console.Error.WriteLineAsync("perfloop: interrupted; the work tree was restored");
             return ExitCodes.Interrupted;
+        }
+        catch (Exception e) when (cancellationToken.IsCancellationRequested && e is PerfloopException or IOException)
+        {
+            // A step cut short by Ctrl-C may fail before it sees the cancellation; the user still pressed Ctrl-C.
+            await Console.Error.WriteLineAsync($"perfloop: interrupted; {Mention.ForCommandLine(e.Message)}");
+            return ExitCodes.Interrupted;
+        }
+        catch (PerfloopException e)
+        {
+            await Console.Error.WriteLineAsync($"perfloop: {Mention.ForCommandLine(e.Message)}");
+            return e.ExitCode;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -39,7 +39,7 @@ static class ExperimentCommand
             (services, directory, _, ct) => ExperimentSteps.BenchAsync(services, new RepositoryOptions(directory), ct));
         var guard = Step("guard", "Run the guard (the tests) after the benchmark", [],
             (services, directory, _, ct) => ExperimentSteps.GuardAsync(services, new RepositoryOptions(directory), ct));
-        var reworks = new Option<int>("--max-reworks") { Description = "Guard failures the change may be reworked after (spec: 2)", DefaultValueFactory = _ => 2 };
+        var reworks = NumberOption.Create("--max-reworks", "Guard failures the change may be reworked after (spec: 2)", 2, n => n is >= 0 and <= 100, "must be a whole number from 0 to 100");
         var decide = Step("decide", "KEEP (commit) or DISCARD (restore) by the decision tree, and record the row", [reworks],
             (services, directory, parse, ct) => ExperimentSteps.DecideAsync(services, new DecideExperimentOptions(directory, parse.GetValue(reworks)), ct));
         var abandon = Step("abandon", "Drop the experiment in progress: keep its diff, restore the tree, record a crash row", [],

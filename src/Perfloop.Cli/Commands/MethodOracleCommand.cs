@@ -11,20 +11,13 @@ static class MethodOracleCommand
     public static Command Create()
     {
         var target = MethodTargetOptions.Create();
-        var tolerance = new Option<double>("--tolerance") { Description = "Relative tolerance for double/float values (default 0: exact)" };
+        var tolerance = NumberOption.Create("--tolerance", "Relative tolerance for double/float values (default 0: exact)", 0.0, t => t is >= 0 and <= 1e6, "must be zero or a positive number up to 1000000");
         var json = new Option<bool>("--json") { Description = "Print the report as JSON on stdout" };
         var command = new Command("method-oracle", "Call a method in two builds with the same inputs; compare return value, mutated arguments and exception (exit 0 equal, 1 different)")
         {
             tolerance, json,
         };
         target.AddTo(command);
-        tolerance.Validators.Add(result =>
-        {
-            if (result.Tokens.Count > 0 && result.GetValueOrDefault<double>() is < 0 or double.NaN)
-            {
-                result.AddError("--tolerance must be zero or positive");
-            }
-        });
         command.SetAction((parse, cancellationToken) => CommandLine.GuardAsync(() =>
         {
             var report = Tools.CompareMethod(new MethodOracleRequest(

@@ -13,25 +13,14 @@ static class MicroAbCommand
     public static Command Create()
     {
         var target = MethodTargetOptions.Create();
-        var threshold = new Option<double>("--threshold") { Description = "Change that matters, in percent (default 10, the cpu domain's micro threshold)", DefaultValueFactory = _ => 10 };
-        var maxSeconds = new Option<double>("--max-seconds") { Description = "Measurement budget after warm-up (default 60)", DefaultValueFactory = _ => 60 };
+        var threshold = NumberOption.Create("--threshold", "Change that matters, in percent (default 10, the cpu domain's micro threshold)", 10.0, t => t is > 0 and < 100, "must be a percentage between 0 and 100");
+        var maxSeconds = NumberOption.Create("--max-seconds", "Measurement budget after warm-up (default 60)", 60.0, s => s is > 0 and <= 1e6, "must be a positive number of seconds up to 1000000");
         var json = new Option<bool>("--json") { Description = "Print the result as JSON on stdout" };
         var command = new Command("micro-ab", "Time a method of two builds side by side in this process (interleaved, warmed to tier-1) and give the verdict (exit 3 on a regression)")
         {
             threshold, maxSeconds, json,
         };
         target.AddTo(command);
-        foreach (var (option, what) in new[] { (threshold, "--threshold must be a positive percentage"), (maxSeconds, "--max-seconds must be positive") })
-        {
-            option.Validators.Add(result =>
-            {
-                if (result.Tokens.Count > 0 && result.GetValueOrDefault<double>() is <= 0 or double.NaN)
-                {
-                    result.AddError(what);
-                }
-            });
-        }
-
         command.SetAction((parse, cancellationToken) => CommandLine.GuardAsync(() =>
         {
             var request = new MethodBenchmarkRequest(

@@ -28,7 +28,7 @@ sealed record RankingOptions(Option<string> Directory, Option<int> Top, Option<b
 {
     public static RankingOptions Create() => new(
         Cli.DirectoryOption("Repository the profile belongs to (default: the current directory)"),
-        new Option<int>("--top") { Description = "Rows in the table", DefaultValueFactory = _ => 15 },
+        NumberOption.Create("--top", "Rows in the table", 15, n => n is >= 1 and <= 1_000_000, "must be a whole number from 1 to 1000000"),
         new Option<bool>("--json") { Description = "Print bottlenecks.json to stdout instead of the table" },
         new Option<bool>("--include-external") { Description = "Show runtime, library and kernel code in the table too (never a target)" });
 
@@ -38,11 +38,6 @@ sealed record RankingOptions(Option<string> Directory, Option<int> Top, Option<b
         command.Options.Add(Top);
         command.Options.Add(Json);
         command.Options.Add(IncludeExternal);
-        Top.Validators.Add(result =>
-        {
-            if (result.Tokens.Count > 0 && result.GetValueOrDefault<int>() < 1)
-                result.AddError("--top must be at least 1");
-        });
     }
 
     public void Render(ParseResult parse, RankingWorkflow.Outcome outcome)

@@ -17,15 +17,13 @@ static class RunCommand
         {
             Description = "With --agent: file of targets, one 'target | category | impact | strategy' per line (default: .perfloop/bottlenecks.json)",
         };
-        var agentTimeout = new Option<double>("--agent-timeout")
-        {
-            Description = "With --agent: seconds one agent attempt may take",
-            DefaultValueFactory = _ => AgentSettings.DefaultTimeoutSeconds,
-        };
+        var agentTimeout = NumberOption.Create("--agent-timeout", "With --agent: seconds one agent attempt may take",
+            AgentSettings.DefaultTimeoutSeconds, s => s is > 0 and < 1e7, "must be a positive number of seconds below 10 million");
         var knobs = new Option<bool>("--knobs") { Description = "Try .NET runtime/build settings (tiered JIT, GC mode, globalization, ...) in the benchmarked project, one per experiment" };
-        var maxExperiments = new Option<int?>("--max-experiments") { Description = "Stop after this many experiments" };
-        var maxMinutes = new Option<double?>("--max-minutes") { Description = "Start no new experiment after this many minutes" };
-        var targetSpeedup = new Option<double?>("--target-speedup") { Description = "Stop once the kept changes reach this cumulative speedup (e.g. 1.5)" };
+        var maxExperiments = NumberOption.Optional<int>("--max-experiments", "Stop after this many experiments", n => n is >= 1 and <= 1_000_000, "must be a whole number from 1 to 1000000");
+        var maxMinutes = NumberOption.Optional<double>("--max-minutes", "Start no new experiment after this many minutes", m => m is > 0 and <= 1e6, "must be a positive number of minutes up to 1000000");
+        var targetSpeedup = NumberOption.Optional<double>("--target-speedup", "Stop once the kept changes reach this cumulative speedup (e.g. 1.5)",
+            x => x is > 1 and <= 1e6, "must be a speedup above 1, e.g. 1.5 for 50% faster");
         var allowDirty = new Option<bool>("--allow-dirty") { Description = "Set your uncommitted changes aside (git stash) for the run and give them back at its end" };
         var skipRotated = new Option<bool>("--skip-rotated")
         {
@@ -42,21 +40,6 @@ static class RunCommand
         };
         command.Validators.Add(result =>
         {
-            if (result.GetValue(maxExperiments) is < 1)
-            {
-                result.AddError("--max-experiments must be at least 1");
-            }
-
-            if (result.GetValue(maxMinutes) is <= 0)
-            {
-                result.AddError("--max-minutes must be positive");
-            }
-
-            if (result.GetValue(targetSpeedup) is <= 1)
-            {
-                result.AddError("--target-speedup must be above 1 (e.g. 1.5 for 50% faster)");
-            }
-
             var sources = (result.GetValue(candidates) is null ? 0 : 1) + (result.GetValue(agent) is null ? 0 : 1) + (result.GetValue(knobs) ? 1 : 0);
             if (sources != 1)
             {

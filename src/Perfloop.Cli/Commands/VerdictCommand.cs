@@ -8,7 +8,7 @@ static class VerdictCommand
 {
     public static Command Create()
     {
-        var experiment = new Argument<int>("N") { Description = "Experiment number (the first column of .perfloop/results.tsv)" };
+        var experiment = NumberOption.Argument<int>("N", "Experiment number (the first column of .perfloop/results.tsv)", n => n >= 0, "must be an experiment number (a whole number, 0 or more)");
         var directory = Cli.DirectoryOption("Repository (default: the current directory)");
         var json = new Option<bool>("--json") { Description = "Print the verdict as JSON on stdout" };
         var command = new Command("verdict", "Recompute an experiment's verdict from its kept samples (.perfloop/experiments/N/samples.tsv)")

@@ -150,6 +150,21 @@ public static class ConfigStore
         ValidatePolicies(config);
         ExecutorValidation.Validate(config.Executor, Fail);
 
+        ValidateRanges(config);
+    }
+
+    /// <summary>Longest timeout or budget Perfloop accepts: 30 days, far inside what TimeSpan and the timers hold.</summary>
+    public const double MaxSeconds = 30 * 24 * 3600;
+
+    /// <summary>Most runs, pairs or experiments any count may ask for.</summary>
+    public const int MaxCount = 1_000_000;
+
+    /// <summary>
+    /// Every number of the file against its sane range, so nothing absurd (a timeout of 1e15 s overflowing a TimeSpan
+    /// after the baseline build started, a run count of two billion) gets past reading the file.
+    /// </summary>
+    static void ValidateRanges(PerfloopConfig config)
+    {
         var t = config.Timeouts;
         foreach (var (key, value) in new[]
         {
@@ -157,10 +172,66 @@ public static class ConfigStore
             ("oracleSeconds", t.OracleSeconds), ("guardSeconds", t.GuardSeconds),
         })
         {
-            if (value <= 0)
-            {
-                Fail($"$.timeouts.{key}", "must be positive");
-            }
+            Range($"$.timeouts.{key}", value, 0, MaxSeconds, "a positive number of seconds up to 30 days (2592000)", lowExclusive: true);
+        }
+
+        var m = config.Measurement;
+        Range("$.measurement.maxSeconds", m.MaxSeconds, 0, MaxSeconds, "a positive number of seconds up to 30 days (2592000)", lowExclusive: true);
+        Range("$.measurement.warmupRuns", m.WarmupRuns, 0, 1000, "a whole number of runs from 0 to 1000");
+        Range("$.measurement.minRuns", m.MinRuns, 2, MaxCount, $"a whole number of run pairs from 2 to {MaxCount}");
+        Range("$.measurement.maxRuns", m.MaxRuns, 2, MaxCount, $"a whole number of run pairs from 2 to {MaxCount}");
+        Range("$.measurement.calibrationRuns", m.CalibrationRuns, 3, MaxCount, $"a whole number of run pairs from 3 to {MaxCount}");
+        // Seeds are offset per experiment; a bounded seed keeps that arithmetic far from int overflow.
+        Range("$.measurement.seed", m.Seed, 0, 1_000_000_000, "a whole number from 0 to 1000000000");
+
+        var th = config.Thresholds;
+        Range("$.thresholds.keepPct", th.KeepPct, 0, 100, "a percentage between 0 and 100", lowExclusive: true, highExclusive: true);
+        Range("$.thresholds.microPct", th.MicroPct, 0, 100, "a percentage between 0 and 100", lowExclusive: true, highExclusive: true);
+        Range("$.thresholds.hotPathSharePct", th.HotPathSharePct, 0, 100, "a percentage from 0 to 100");
+
+        var p = config.Policies;
+        foreach (var (key, value) in new[]
+        {
+            ("rotateAfter", p.RotateAfter), ("plateauAfter", p.PlateauAfter), ("plateauCandidates", p.PlateauCandidates),
+            ("stuckAfter", p.StuckAfter), ("stuckGrace", p.StuckGrace), ("diminishingKeeps", p.DiminishingKeeps), ("stallWindow", p.StallWindow),
+        })
+        {
+            Range($"$.policies.{key}", value, 1, MaxCount, $"a whole number from 1 to {MaxCount}");
+        }
+
+        Range("$.policies.nonOptimizableSharePct", p.NonOptimizableSharePct, 0, 100, "a percentage from 0 to below 100", highExclusive: true);
+        Range("$.policies.diminishingPct", p.DiminishingPct, 0, 100, "a percentage between 0 and 100", lowExclusive: true, highExclusive: true);
+        Range("$.policies.stallPct", p.StallPct, 0, 100, "a percentage from 0 to below 100", highExclusive: true);
+
+        var e = config.Escalation;
+        Range("$.escalation.gcPauseSharePct", e.GcPauseSharePct, 0, 100, "a percentage above 0, up to 100", lowExclusive: true);
+        Range("$.escalation.startupSharePct", e.StartupSharePct, 0, 100, "a percentage above 0, up to 100", lowExclusive: true);
+        Range("$.escalation.wallOverCpuRatio", e.WallOverCpuRatio, 1, 1000, "a ratio above 1, up to 1000", lowExclusive: true);
+        Range("$.escalation.superlinearExponent", e.SuperlinearExponent, 1, 10, "an exponent above 1, up to 10", lowExclusive: true);
+
+        if (config.Scaling is { } scaling)
+        {
+            Range("$.scaling.runs", scaling.Runs, 1, 1000, "a whole number of runs from 1 to 1000");
+        }
+
+        for (var i = 0; i < config.Targets.Count; i++)
+        {
+            Range($"$.targets[{i}].profileSharePct", config.Targets[i]?.ProfileSharePct, 0, 100, "a percentage from 0 to 100");
+        }
+    }
+
+    static void Range(string key, double? value, double low, double high, string what, bool lowExclusive = false, bool highExclusive = false)
+    {
+        if (value is not { } v)
+        {
+            return;
+        }
+
+        var tooLow = lowExclusive ? v <= low : v < low;
+        var tooHigh = highExclusive ? v >= high : v > high;
+        if (double.IsNaN(v) || double.IsInfinity(v) || tooLow || tooHigh)
+        {
+            throw new PerfloopException($"{PerfloopConfig.FileName}: {key}: must be {what} (is {v.ToString("G", System.Globalization.CultureInfo.InvariantCulture)})");
         }
     }
 

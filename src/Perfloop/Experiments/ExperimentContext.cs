@@ -116,6 +116,7 @@ public sealed class ExperimentContext : IAsyncDisposable
     /// </summary>
     public async Task EnsureCleanAsync(CancellationToken cancellationToken)
     {
+        await Repository.EnsureNoOperationInProgressAsync(cancellationToken);
         var dirty = await Repository.ChangedPathsAsync(cancellationToken);
         if (dirty.Contains(PerfloopConfig.FileName))
         {

@@ -126,6 +126,27 @@ public static class ExperimentJournal
         {
             throw new PerfloopException($"{path}: the experiment journal is damaged ({e.Message.Split('.')[0]}); run 'perfloop experiment abandon' to restore the tree and drop it");
         }
+        catch (Exception e) when (e is NotSupportedException or ArgumentException or InvalidOperationException)
+        {
+            // A value of the wrong kind (an unknown phase, a number out of range) is damage too, never an internal error.
+            throw new PerfloopException($"{path}: the experiment journal is damaged ({e.Message.Split('.')[0]}); run 'perfloop experiment abandon' to restore the tree and drop it");
+        }
+    }
+
+    /// <summary>The journal, or why it cannot be read: lets <c>experiment abandon</c> recover from a damaged one.</summary>
+    public sealed record Reading(ExperimentState? State, string? Damage);
+
+    /// <summary>Like <see cref="Load"/>, but a damaged journal is reported, not thrown.</summary>
+    public static Reading TryLoad(string repositoryRoot)
+    {
+        try
+        {
+            return new Reading(Load(repositoryRoot), null);
+        }
+        catch (PerfloopException e)
+        {
+            return new Reading(null, e.Message);
+        }
     }
 
     public static void Save(string repositoryRoot, ExperimentState state)

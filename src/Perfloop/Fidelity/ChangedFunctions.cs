@@ -83,10 +83,11 @@ public static partial class ChangedFunctions
         await File.WriteAllTextAsync(attributes, Attributes.Replace("\r", "", StringComparison.Ordinal) + "\n", cancellationToken);
         try
         {
-            return await repository.DiffWorkTreeAsync(
+            // New files included and names byte-exact (not UTF-8 ones too), without touching the real index.
+            return await repository.DiffOfPathsAsync(
                 paths,
-                [new("core.attributesFile", attributes), new("diff.perfloop-javascript.xfuncname", JavaScriptFunctionPattern)],
-                ["-U0", "--no-color", "--no-ext-diff", "--no-renames"],
+                ["-U0", "--no-renames"],
+                ["-c", $"core.attributesFile={attributes}", "-c", $"diff.perfloop-javascript.xfuncname={JavaScriptFunctionPattern}"],
                 cancellationToken);
         }
         finally

@@ -38,19 +38,45 @@ public sealed class GitCli(IProcessRunner runner, string workingDirectory)
     public Task<ProcessResult> TryRunAsync(IReadOnlyList<string> arguments, string? standardInput, int memoryCapBytes, CancellationToken cancellationToken = default) =>
         TryRunAsync(arguments, standardInput, memoryCapBytes, null, cancellationToken);
 
-    /// <summary>Runs git with extra environment variables on top of the fixed ones (e.g. a temporary index).</summary>
-    public async Task<ProcessResult> TryRunAsync(IReadOnlyList<string> arguments, string? standardInput, int memoryCapBytes, IReadOnlyDictionary<string, string?>? environment, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Runs git. A run that the token cancelled throws <see cref="OperationCanceledException"/>: a git killed by
+    /// Ctrl-C must surface as the interruption it is, never as a git failure ("unknown revision", "status failed")
+    /// that a caller would report or act on.
+    /// </summary>
+    internal async Task<ProcessResult> TryRunAsync(IReadOnlyList<string> arguments, string? standardInput, int memoryCapBytes,
+        IReadOnlyDictionary<string, string?>? environment, CancellationToken cancellationToken)
     {
-        var variables = environment is null ? Environment : new Dictionary<string, string?>(Environment.Concat(environment.Where(e => !Environment.ContainsKey(e.Key) || e.Key == "GIT_INDEX_FILE")).GroupBy(e => e.Key).Select(g => g.Last()));
         var spec = new CommandSpec("git", arguments, WorkingDirectory)
         {
-            Environment = variables,
+            Environment = environment is null ? Environment : new Dictionary<string, string?>(Environment.Concat(environment).GroupBy(e => e.Key).Select(g => g.Last())),
             Timeout = Timeout,
             StandardInput = standardInput,
             MemoryCapBytes = memoryCapBytes,
         };
-        return await runner.RunAsync(spec, cancellationToken);
+        var result = await runner.RunAsync(spec, cancellationToken);
+        if (result.Cancelled)
+        {
+            throw new OperationCanceledException($"git {string.Join(' ', arguments.Take(3))} was interrupted", cancellationToken);
+        }
+
+        return result;
     }
+
+    /// <summary>Runs git, fails like <see cref="RunAsync(IReadOnlyList{string}, CancellationToken)"/>, and returns stdout's raw bytes (paths that are not UTF-8 stay exact).</summary>
+    internal async Task<byte[]> RunForBytesAsync(IReadOnlyList<string> arguments, string? standardInput, IReadOnlyDictionary<string, string?>? environment, CancellationToken cancellationToken)
+    {
+        var result = await TryRunAsync(arguments, standardInput, LargeOutputCapBytes, environment, cancellationToken);
+        ThrowIfFailed(arguments, result);
+        if (result.OutputTruncated)
+        {
+            throw new PerfloopException($"git {string.Join(' ', arguments.Take(3))} printed more than {LargeOutputCapBytes >> 20} MB in {WorkingDirectory}", ExitCodes.Failure);
+        }
+
+        return result.StdoutHead;
+    }
+
+    /// <summary>Path lists and diffs can be long; they are read whole up to this size.</summary>
+    internal const int LargeOutputCapBytes = 64 << 20;
 
     /// <summary>Runs git and returns stdout; a failure becomes a <see cref="PerfloopException"/> naming the git command.</summary>
     public Task<string> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken = default) =>
@@ -60,10 +86,16 @@ public sealed class GitCli(IProcessRunner runner, string workingDirectory)
     public Task<string> RunWithInputAsync(IReadOnlyList<string> arguments, string? standardInput, CancellationToken cancellationToken = default) =>
         RunAsync(arguments, standardInput, null, cancellationToken);
 
-    /// <summary>Runs git with stdin and extra environment; returns stdout, a failure becomes a <see cref="PerfloopException"/>.</summary>
+    /// <summary>Runs git with stdin and extra environment (a temporary index, say); returns stdout, a failure becomes a <see cref="PerfloopException"/>.</summary>
     public async Task<string> RunAsync(IReadOnlyList<string> arguments, string? standardInput, IReadOnlyDictionary<string, string?>? environment, CancellationToken cancellationToken = default)
     {
         var result = await TryRunAsync(arguments, standardInput, CommandSpec.DefaultMemoryCapBytes, environment, cancellationToken);
+        ThrowIfFailed(arguments, result);
+        return result.StdoutText;
+    }
+
+    void ThrowIfFailed(IReadOnlyList<string> arguments, ProcessResult result)
+    {
         if (!result.Succeeded)
         {
             var why = result.TimedOut ? $"timed out after {Timeout.TotalMinutes:0} minutes (is a git lock or hook waiting?)" : FirstLine(result.StderrText);
@@ -71,8 +103,6 @@ public sealed class GitCli(IProcessRunner runner, string workingDirectory)
                 $"git {string.Join(' ', arguments.Take(3))} failed in {WorkingDirectory}: {why}",
                 ExitCodes.Failure);
         }
-
-        return result.StdoutText;
     }
 
     internal static string FirstLine(string text)

@@ -69,12 +69,89 @@ public sealed class GitRepository
         return result.Succeeded ? result.StdoutText.Trim() : null;
     }
 
-    /// <summary>Paths with uncommitted changes (tracked or untracked, ignored files excluded).</summary>
+    /// <summary>
+    /// Paths with uncommitted changes (tracked or untracked, ignored files excluded), read from git's raw bytes: a
+    /// name that is not valid UTF-8 comes back in git's quoted form (<see cref="GitPaths"/>), never mangled.
+    /// </summary>
     public async Task<IReadOnlyList<string>> ChangedPathsAsync(CancellationToken cancellationToken = default)
     {
-        var output = await Git.RunAsync(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames"], cancellationToken);
+        var output = await Git.RunForBytesAsync(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames"], null, null, cancellationToken);
         // Each entry is "XY path"; with -z and --no-renames there are no second paths.
-        return GitCli.SplitNul(output).Where(e => e.Length > 3).Select(e => e[3..]).ToList();
+        var paths = new List<string>();
+        var rest = output.AsSpan();
+        while (rest.Length > 0)
+        {
+            var end = rest.IndexOf((byte)0);
+            var entry = end < 0 ? rest : rest[..end];
+            if (entry.Length > 3)
+            {
+                paths.Add(GitPaths.FromBytes(entry[3..]));
+            }
+
+            rest = end < 0 ? [] : rest[(end + 1)..];
+        }
+
+        return paths;
+    }
+
+    /// <summary>
+    /// The git operation stopped half-way in this work tree (rebase, am, merge, cherry-pick, revert, bisect), or null.
+    /// The loop must not run inside one: a rebase stopped at <c>edit</c> looks like a detached HEAD and would get
+    /// Perfloop's commits, and a stash during a merge drops MERGE_HEAD.
+    /// </summary>
+    public async Task<GitOperation?> InProgressOperationAsync(CancellationToken cancellationToken = default)
+    {
+        string[] names = ["rebase-merge", "rebase-apply", "MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "sequencer", "BISECT_LOG"];
+        var output = await Git.RunAsync(["rev-parse", .. names.SelectMany(n => new[] { "--git-path", n })], cancellationToken);
+        var paths = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => Path.IsPathRooted(p) ? p : Path.GetFullPath(Path.Combine(Root, p)))
+            .ToList();
+        if (paths.Count != names.Length)
+        {
+            return null;
+        }
+
+        bool Exists(int i) => File.Exists(paths[i]) || Directory.Exists(paths[i]);
+        if (Exists(0) || (Exists(1) && !File.Exists(Path.Combine(paths[1], "applying"))))
+        {
+            return new GitOperation("rebase", "finish it with 'git rebase --continue' or undo it with 'git rebase --abort'");
+        }
+
+        if (Exists(1))
+        {
+            return new GitOperation("git am", "finish it with 'git am --continue' or undo it with 'git am --abort'");
+        }
+
+        if (Exists(2))
+        {
+            return new GitOperation("merge", "finish it with 'git commit' or undo it with 'git merge --abort'");
+        }
+
+        if (Exists(3))
+        {
+            return new GitOperation("cherry-pick", "finish it with 'git cherry-pick --continue' or undo it with 'git cherry-pick --abort'");
+        }
+
+        if (Exists(4))
+        {
+            return new GitOperation("revert", "finish it with 'git revert --continue' or undo it with 'git revert --abort'");
+        }
+
+        if (Exists(5))
+        {
+            return new GitOperation("cherry-pick or revert sequence", "finish it with 'git cherry-pick --continue' (or 'git revert --continue') or end it with '--quit'");
+        }
+
+        return Exists(6) ? new GitOperation("bisect", "end it with 'git bisect reset'") : null;
+    }
+
+    /// <summary>Refuses (exit 2, one line) to work inside a stopped git operation; see <see cref="InProgressOperationAsync"/>.</summary>
+    public async Task EnsureNoOperationInProgressAsync(CancellationToken cancellationToken = default)
+    {
+        if (await InProgressOperationAsync(cancellationToken) is { } operation)
+        {
+            throw new PerfloopException($"a {operation.Name} is in progress in {Root}; {operation.HowToEnd}, then run perfloop again — it will not commit into or stash over a half-done {operation.Name}");
+        }
     }
 
     public async Task<string> GitPathAsync(string name, CancellationToken cancellationToken = default)
@@ -132,36 +209,39 @@ public sealed class GitRepository
         return new PatchApplyAttempt(apply.Succeeded, apply.StderrText);
     }
 
-    /// <summary>The candidate's full diff against HEAD, new files included, in a form git apply takes back.</summary>
+    /// <summary>
+    /// The diff of <paramref name="paths"/> (as <see cref="ChangedPathsAsync"/> gives them) against HEAD, new files
+    /// included, in a form git apply takes back. The paths are staged into a throw-away index, so the real index is
+    /// never touched (a kill half-way leaves no intent-to-add entries behind), and reach git byte for byte.
+    /// </summary>
     public Task<string> DiffAgainstHeadAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken = default) =>
-        DiffWorkTreeAsync(paths, [], ["--binary"], cancellationToken);
+        DiffOfPathsAsync(paths, ["--binary"], [], cancellationToken);
 
     /// <summary>
-    /// The work tree's diff against HEAD for <paramref name="paths"/>, new files included: <paramref name="settings"/>
-    /// are passed as <c>git -c name=value</c> (attributes files, function-name patterns), <paramref name="diffOptions"/>
-    /// go to <c>git diff</c>.
+    /// <c>git [gitOptions] diff --cached [diffOptions] HEAD</c> over <paramref name="paths"/> staged into a throw-away
+    /// index: new files included, names byte-exact, the real index untouched.
     /// </summary>
-    public async Task<string> DiffWorkTreeAsync(
-        IReadOnlyList<string> paths,
-        IReadOnlyList<KeyValuePair<string, string>> settings,
-        IReadOnlyList<string> diffOptions,
-        CancellationToken cancellationToken = default)
+    public async Task<string> DiffOfPathsAsync(IReadOnlyList<string> paths, IReadOnlyList<string> diffOptions, IReadOnlyList<string> gitOptions, CancellationToken cancellationToken = default)
     {
         if (paths.Count == 0)
         {
             return "";
         }
 
-        // Intent-to-add makes new files visible to diff without staging their content.
-        await Git.RunAsync(["add", "-N", "--", .. paths], cancellationToken);
+        var index = await GitPathAsync($"perfloop-diff-index-{Guid.NewGuid():N}", cancellationToken);
+        var environment = new Dictionary<string, string?> { ["GIT_INDEX_FILE"] = index };
         try
         {
-            var configuration = settings.SelectMany(setting => new[] { "-c", $"{setting.Key}={setting.Value}" });
-            return await Git.RunAsync([.. configuration, "diff", .. diffOptions, "HEAD", "--", .. paths], cancellationToken);
+            await Git.RunForBytesAsync(["read-tree", "HEAD"], null, environment, cancellationToken);
+            await Git.RunForBytesAsync(["--literal-pathspecs", "add", "-A", "--pathspec-from-file=-"], GitPaths.PathspecLines(paths), environment, cancellationToken);
+            // Quoted path names keep the diff's headers ASCII whatever the user's core.quotePath says.
+            var diff = await Git.RunForBytesAsync([.. gitOptions, "-c", "core.quotePath=true", "diff", "--cached", "--no-color", "--no-ext-diff", .. diffOptions, "HEAD"], null, environment, cancellationToken);
+            return System.Text.Encoding.UTF8.GetString(diff);
         }
         finally
         {
-            await Git.TryRunAsync(["reset", "-q", "--", .. paths], cancellationToken);
+            File.Delete(index);
+            File.Delete(index + ".lock");
         }
     }
 
@@ -192,12 +272,20 @@ public sealed class GitRepository
         await Git.RunAsync(["clean", "-q", "-f", "-d"], cancellationToken);
     }
 
-    /// <summary>Commits exactly <paramref name="paths"/> with <paramref name="message"/>; returns the new commit.</summary>
+    /// <summary>
+    /// Commits exactly <paramref name="paths"/> (as <see cref="ChangedPathsAsync"/> gives them: byte-exact, no glob
+    /// meaning) with <paramref name="message"/>; returns the new commit. No hook of the user's runs (<see cref="NoHooks"/>).
+    /// </summary>
     public async Task<string> CommitAsync(IReadOnlyList<string> paths, string message, CancellationToken cancellationToken = default)
     {
-        await Git.RunAsync(["add", "-A", "--", .. paths], cancellationToken);
+        if (paths.Count == 0)
+        {
+            throw new ArgumentException("a commit needs at least one path", nameof(paths));
+        }
+
+        await Git.RunForBytesAsync(["--literal-pathspecs", "add", "-A", "--pathspec-from-file=-"], GitPaths.PathspecLines(paths), null, cancellationToken);
         var identity = await IdentityArgumentsAsync(cancellationToken);
-        await Git.RunWithInputAsync([.. identity, "commit", "-q", "--no-verify", "-F", "-"], message, cancellationToken);
+        await Git.RunWithInputAsync([.. NoHooks, .. identity, "commit", "-q", "--no-verify", "-F", "-"], message, cancellationToken);
         return await HeadAsync(cancellationToken);
     }
 
@@ -227,7 +315,7 @@ public sealed class GitRepository
             await Git.RunAsync(["read-tree", parent], null, environment, cancellationToken);
             if (paths.Count > 0)
             {
-                await Git.RunAsync(["add", "-A", "--", .. paths], null, environment, cancellationToken);
+                await Git.RunForBytesAsync(["--literal-pathspecs", "add", "-A", "--pathspec-from-file=-"], GitPaths.PathspecLines(paths), environment, cancellationToken);
             }
 
             var tree = (await Git.RunAsync(["write-tree"], null, environment, cancellationToken)).Trim();
@@ -349,6 +437,14 @@ public sealed class GitRepository
         return touched.Succeeded ? touched.StdoutText.Split('\n', StringSplitOptions.RemoveEmptyEntries) : [];
     }
 
+    /// <summary>
+    /// A KEEP commit runs none of the user's hooks. --no-verify skips pre-commit and commit-msg only; prepare-commit-msg
+    /// and post-commit would still run. A hook that reformats or regenerates files would commit code other than the
+    /// code measured, one that refuses the message would lose a verified KEEP, one that pushes would break "no network".
+    /// The checks a hook makes belong in the guard, which runs on exactly the measured tree.
+    /// </summary>
+    internal static IReadOnlyList<string> NoHooks { get; } = ["-c", "core.hooksPath=/dev/null"];
+
     /// <summary>The user's identity when configured; otherwise a neutral one so a fresh CI machine can still commit.</summary>
     async Task<IReadOnlyList<string>> IdentityArgumentsAsync(CancellationToken cancellationToken)
     {
@@ -385,7 +481,17 @@ public sealed class GitRepository
         var name = $"{Path.GetFileName(Root)}-{commit[..Math.Min(12, commit.Length)]}-{Guid.NewGuid().ToString("N")[..8]}";
         var directory = Path.Combine(Worktree.TempRoot, name);
         Directory.CreateDirectory(Worktree.TempRoot);
-        await Git.RunAsync(["worktree", "add", "-q", "--detach", directory, commit], cancellationToken);
+        try
+        {
+            await Git.RunAsync(["worktree", "add", "-q", "--detach", directory, commit], cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // A Ctrl-C in the middle of the checkout: what git registered and wrote so far goes, not left for the next run.
+            await RemoveWorktreeAsync(directory);
+            throw;
+        }
+
         return new Worktree(this, directory, commit);
     }
 
@@ -402,7 +508,7 @@ public sealed class GitRepository
                     var path = entry["worktree ".Length..];
                     if (path.StartsWith(Worktree.TempRoot, StringComparison.Ordinal))
                     {
-                        await Git.TryRunAsync(["worktree", "remove", "--force", path], cancellationToken);
+                        await RemoveWorktreeAsync(path);
                     }
                 }
             }
@@ -441,12 +547,14 @@ public sealed class GitRepository
 
     internal async Task RemoveWorktreeAsync(string directory)
     {
-        await Git.TryRunAsync(["worktree", "remove", "--force", directory], CancellationToken.None);
+        // Twice --force: a 'worktree add' cut short leaves its worktree locked ("initializing"), which one --force keeps.
+        await Git.TryRunAsync(["worktree", "remove", "--force", "--force", directory], CancellationToken.None);
         if (Directory.Exists(directory))
         {
             Directory.Delete(directory, recursive: true);
         }
 
+        await Git.TryRunAsync(["worktree", "unlock", directory], CancellationToken.None);
         await Git.TryRunAsync(["worktree", "prune"], CancellationToken.None);
     }
 
@@ -458,3 +566,6 @@ public sealed class GitRepository
 /// then gets the time it is made).
 /// </summary>
 public sealed record CommitAuthor(string Name, string Email, DateTimeOffset? Date);
+
+/// <summary>A git operation stopped half-way, and how the user ends it.</summary>
+public sealed record GitOperation(string Name, string HowToEnd);

@@ -31,6 +31,12 @@ public sealed class PatchSeries : IDeferringImplementer
             .Where(f => f.EndsWith(".patch", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".diff", StringComparison.OrdinalIgnoreCase))
             .Order(StringComparer.Ordinal)
             .ToList();
+        // .NET decodes a file name that is not UTF-8 with U+FFFD and can then not open it: say so instead of "Could not find file".
+        if (files.FirstOrDefault(f => !File.Exists(f)) is { } unreadable)
+        {
+            throw new PerfloopException($"{Mention.Input("candidates")}: the file name '{Path.GetFileName(unreadable)}' in {directory} is not valid UTF-8; rename it (e.g. 0001-change.patch) and run again");
+        }
+
         if (files.Count == 0)
         {
             throw new PerfloopException($"{Mention.Input("candidates")}: no .patch files in {directory}; make them with 'git format-patch'");

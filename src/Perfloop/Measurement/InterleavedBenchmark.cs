@@ -147,6 +147,8 @@ public sealed class InterleavedBenchmark(IProcessRunner runner, string command, 
         var spec = TimedCommand.For(command, directory) with { Timeout = plan.RunTimeout, ExactPeakRss = true };
         var filesBefore = metricSources.IsEmpty ? null : metricSources.Snapshot(directory);
         var result = await runner.RunAsync(spec, cancellationToken);
+        // A run cut short by Ctrl-C is no benchmark failure ("exit code 143") but the interruption it is.
+        cancellationToken.ThrowIfCancellationRequested();
         if (!result.Succeeded)
         {
             var why = result.TimedOut

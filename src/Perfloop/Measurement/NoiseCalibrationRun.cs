@@ -40,6 +40,7 @@ public sealed class NoiseCalibrationRun(IProcessRunner runner)
         }
 
         var head = await repository.HeadAsync(cancellationToken);
+        await repository.EnsureNoOperationInProgressAsync(cancellationToken);
         var dirty = await repository.ChangedPathsAsync(cancellationToken);
         if (dirty.Count > 0)
         {

@@ -51,8 +51,6 @@ internal static unsafe class ExactPeakRssLauncher
 
     private static readonly TimeSpan LauncherTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan OrphanReapBudget = TimeSpan.FromMilliseconds(500);
-    private static readonly Lock SubreaperLock = new();
-    private static volatile bool isSubreaper;
 
     /// <summary>Spawns the launcher through <paramref name="spawn"/>, adopts the job and releases it.</summary>
     /// <returns>The job's pid (to wait for and reap), the process group (the launcher's pid) and the start of the timing.</returns>
@@ -61,7 +59,7 @@ internal static unsafe class ExactPeakRssLauncher
         IReadOnlyList<string> argv,
         Func<List<string>, IReadOnlyList<int>, (int ProcessId, long StartTimestamp)> spawn)
     {
-        BecomeSubreaper();
+        ProcessOwnership.BecomeSubreaper();
         var fds = stackalloc int[4] { -1, -1, -1, -1 };
         var launcherId = -1;
         var launcherReaped = false;
@@ -79,7 +77,11 @@ internal static unsafe class ExactPeakRssLauncher
             var status = ReapLauncher(launcherId);
             launcherReaped = true;
             if (jobId <= 0 || !ready || status != 0)
-                throw new IOException($"the launcher shell {Shell} failed (status {status}) before starting the command");
+            {
+                // Killed by SIGINT: spawned at the moment of a Ctrl-C, it was still in Perfloop's process group.
+                var message = $"the launcher shell {Shell} failed (status {status}) before starting the command";
+                throw (status & 0x7f) == SIGINT ? new SpawnInterruptedException(message) : new IOException(message);
+            }
 
             var start = Stopwatch.GetTimestamp();
             var release = "go\n"u8;
@@ -104,6 +106,7 @@ internal static unsafe class ExactPeakRssLauncher
                 if (!launcherReaped)
                     _ = ReapLauncher(launcherId);
                 ReapOrphanedMembers(launcherId);
+                ProcessOwnership.Landed(launcherId);
             }
             throw;
         }
@@ -115,7 +118,7 @@ internal static unsafe class ExactPeakRssLauncher
     /// </summary>
     public static void ReapOrphanedMembers(int groupId)
     {
-        if (!isSubreaper || groupId <= 0)
+        if (!ProcessOwnership.IsSubreaper || groupId <= 0)
             return;
         var info = stackalloc byte[SiginfoBytes];
         var deadline = Stopwatch.GetTimestamp() + (long)(OrphanReapBudget.TotalSeconds * Stopwatch.Frequency);
@@ -133,20 +136,6 @@ internal static unsafe class ExactPeakRssLauncher
             if (Stopwatch.GetTimestamp() >= deadline)
                 return;
             Thread.Sleep(1);
-        }
-    }
-
-    private static void BecomeSubreaper()
-    {
-        if (isSubreaper)
-            return;
-        lock (SubreaperLock)
-        {
-            if (isSubreaper)
-                return;
-            if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0)
-                throw Failure("prctl(PR_SET_CHILD_SUBREAPER)", LastErrno);
-            isSubreaper = true;
         }
     }
 
@@ -225,3 +214,9 @@ internal static unsafe class ExactPeakRssLauncher
         fd = -1;
     }
 }
+
+/// <summary>
+/// A child died of SIGINT before it could leave Perfloop's process group (posix_spawn sets the child's group just before
+/// its exec, so a Ctrl-C at that moment reaches it too). When Perfloop's own cancellation follows, it is that interruption.
+/// </summary>
+internal sealed class SpawnInterruptedException(string message) : IOException(message);

@@ -34,6 +34,7 @@ internal static unsafe partial class LinuxNative
     public const short POSIX_SPAWN_SETSIGDEF = 0x04;
     public const short POSIX_SPAWN_SETSIGMASK = 0x08;
 
+    public const int SIGINT = 2;
     public const int SIGKILL = 9;
     public const int SIGTERM = 15;
     public const int SIGSTOP = 19;
@@ -171,6 +172,71 @@ internal static unsafe partial class LinuxNative
 
     [LibraryImport(Libc)]
     public static partial int sigaddset(void* signalSet, int signal);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial nint readlink(byte* path, byte* buffer, nint size);
+
+    /// <summary>A symlink's target for a path given as raw bytes (a name that is not UTF-8); null when it is no symlink.</summary>
+    public static string? ReadLink(ReadOnlySpan<byte> path)
+    {
+        var terminated = new byte[path.Length + 1];
+        path.CopyTo(terminated);
+        var buffer = new byte[4096];
+        fixed (byte* pathPointer = terminated)
+        fixed (byte* bufferPointer = buffer)
+        {
+            var length = readlink(pathPointer, bufferPointer, buffer.Length);
+            return length < 0 ? null : System.Text.Encoding.UTF8.GetString(buffer, 0, (int)length);
+        }
+    }
+
+    public const int LOCK_SH = 1;
+    public const int LOCK_EX = 2;
+    public const int LOCK_NB = 4;
+    public const int LOCK_UN = 8;
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int flock(int fd, int operation);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int open(byte* path, int flags);
+
+    /// <summary>Takes a shared flock on an open file for as long as it stays open (released by the kernel when the process dies).</summary>
+    public static void HoldSharedFlock(Microsoft.Win32.SafeHandles.SafeFileHandle handle)
+    {
+        var added = false;
+        handle.DangerousAddRef(ref added);
+        try
+        {
+            _ = flock((int)handle.DangerousGetHandle(), LOCK_SH | LOCK_NB);
+        }
+        finally
+        {
+            if (added)
+                handle.DangerousRelease();
+        }
+    }
+
+    /// <summary>True when some process holds a flock on <paramref name="path"/>, false when none does, null when it cannot be told.</summary>
+    public static bool? FlockHeld(string path)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(path + "\0");
+        int fd;
+        fixed (byte* pointer = bytes)
+            fd = open(pointer, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            return null;
+        try
+        {
+            if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+                return false;
+            return LastErrno == EAGAIN ? true : null;
+        }
+        finally
+        {
+            _ = close(fd);
+        }
+    }
 
     public static int LastErrno => Marshal.GetLastPInvokeError();
 

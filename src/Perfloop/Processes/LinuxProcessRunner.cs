@@ -31,6 +31,10 @@ internal static class LinuxProcessRunner
                 child = LinuxChild.Start(spec);
                 completion.SetResult(child.Supervise(cancellationToken));
             }
+            catch (SpawnInterruptedException) when (LinuxChild.CancellationFollows(cancellationToken))
+            {
+                completion.SetResult(ProcessResult.CancelledBeforeStart());
+            }
             catch (Exception exception)
             {
                 completion.SetException(exception);
@@ -73,10 +77,13 @@ internal sealed unsafe class LinuxChild : IDisposable
     private int pidFd;
     private bool reaped;
 
-    private LinuxChild(CommandSpec spec, OutputCapture stdout, OutputCapture stderr, byte[]? stdinBytes, int processId,
+    private readonly string ownerToken;
+
+    private LinuxChild(CommandSpec spec, string ownerToken, OutputCapture stdout, OutputCapture stderr, byte[]? stdinBytes, int processId,
         int groupId, long startTimestamp, int stdoutFd, int stderrFd, int stdinFd)
     {
         this.spec = spec;
+        this.ownerToken = ownerToken;
         this.stdout = stdout;
         this.stderr = stderr;
         this.stdinBytes = stdinBytes;
@@ -102,6 +109,10 @@ internal sealed unsafe class LinuxChild : IDisposable
         if (!Directory.Exists(workingDirectory))
             throw new ProcessStartException(spec.FileName, $"working directory '{workingDirectory}' does not exist", ENOENT);
         var environment = spec.BuildEnvironment();
+        // Every process of this command, wherever it goes (setsid, double fork), carries the mark and is ended with it.
+        ProcessOwnership.BecomeSubreaper();
+        var mark = ProcessOwnership.NextMark();
+        environment[ProcessOwnership.VariableName] = mark.Value;
         var executable = ResolveExecutable(spec.FileName, environment.GetValueOrDefault("PATH"), workingDirectory);
         var stdinBytes = spec.StandardInput is null ? null : Encoding.UTF8.GetBytes(spec.StandardInput);
 
@@ -143,7 +154,7 @@ internal sealed unsafe class LinuxChild : IDisposable
             SetNonBlocking(fds[2]);
             if (fds[5] >= 0)
                 SetNonBlocking(fds[5]);
-            var child = new LinuxChild(spec, stdout, stderr, stdinBytes, processId, groupId, startTimestamp, fds[0], fds[2], fds[5]);
+            var child = new LinuxChild(spec, mark.Token, stdout, stderr, stdinBytes, processId, groupId, startTimestamp, fds[0], fds[2], fds[5]);
             return child;
         }
         catch
@@ -176,7 +187,15 @@ internal sealed unsafe class LinuxChild : IDisposable
             stderr.Complete();
             registration.Dispose();
             var (status, usage) = Reap();
+            if (!outcome.Cancelled && status is { } raw && (raw & 0x7f) == SIGINT && CancellationFollows(cancellationToken))
+            {
+                // Spawned at the moment of a Ctrl-C, the child was still in Perfloop's group and died of it: an interruption.
+                outcome = outcome with { Cancelled = true };
+            }
+
             ExactPeakRssLauncher.ReapOrphanedMembers(GroupId);
+            // Outside the timed window: whatever of the command left its group (setsid, daemons) ends here too.
+            ProcessOwnership.EndCommand(ownerToken);
             (stdout.CallbackFailure ?? stderr.CallbackFailure)?.Throw();
             return BuildResult(outcome, status, usage);
         }
@@ -201,7 +220,9 @@ internal sealed unsafe class LinuxChild : IDisposable
             }
             reaped = true;
             ExactPeakRssLauncher.ReapOrphanedMembers(GroupId);
+            ProcessOwnership.EndCommand(ownerToken);
         }
+        ProcessOwnership.Landed(GroupId);
         CloseAndReset(ref stdoutFd);
         CloseAndReset(ref stderrFd);
         CloseAndReset(ref stdinFd);
@@ -211,6 +232,13 @@ internal sealed unsafe class LinuxChild : IDisposable
     }
 
     private readonly record struct Outcome(long ExitTimestamp, bool TimedOut, bool Cancelled);
+
+    /// <summary>
+    /// After a child died of SIGINT: whether Perfloop's own cancellation (its Ctrl-C handler) follows within a moment.
+    /// A command that sends itself SIGINT with no Ctrl-C around waits this second once and stays a plain failure.
+    /// </summary>
+    internal static bool CancellationFollows(CancellationToken cancellationToken) =>
+        cancellationToken.CanBeCanceled && (cancellationToken.IsCancellationRequested || cancellationToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(1)));
 
     private Outcome PollUntilDone(int cancelFd, byte[] buffer)
     {
@@ -513,8 +541,15 @@ internal sealed unsafe class LinuxChild : IDisposable
             Check(posix_spawnattr_setsigdefault(attributes, defaultSignals), "posix_spawnattr_setsigdefault");
 
             int processId;
-            var startTimestamp = Stopwatch.GetTimestamp();
-            var error = posix_spawn(&processId, executablePath, fileActions, attributes, nativeArgv, nativeEnvp);
+            long startTimestamp;
+            int error;
+            lock (ProcessOwnership.SpawnLock)
+            {
+                startTimestamp = Stopwatch.GetTimestamp();
+                error = posix_spawn(&processId, executablePath, fileActions, attributes, nativeArgv, nativeEnvp);
+                if (error == 0)
+                    ProcessOwnership.InFlight(processId);
+            }
             if (error != 0)
                 throw new ProcessStartException(displayName, Describe(error), error);
             return (processId, startTimestamp);

@@ -33,6 +33,8 @@ internal static class PortableProcessRunner
         startInfo.Environment.Clear();
         foreach (var (name, value) in spec.BuildEnvironment())
             startInfo.Environment[name] = value;
+        // The mark is set here too (recovery by loop id reads it); the end-of-command sweep needs Linux's /proc.
+        startInfo.Environment[ProcessOwnership.VariableName] = ProcessOwnership.NextMark().Value;
 
         using var stdout = new OutputCapture(spec.MemoryCapBytes, spec.StdoutLogPath, spec.LogCapBytes, computeHash: true, spec.OnStdoutLine);
         using var stderr = new OutputCapture(spec.MemoryCapBytes, spec.StderrLogPath, spec.LogCapBytes, computeHash: false, spec.OnStderrLine);

@@ -84,6 +84,14 @@ public static partial class PatchPaths
             {
                 return $"patch reaches outside the repository: {path} ({why})";
             }
+
+            // .perfloop/ is ignored by git, so a change there would never show in the candidate's diff nor be restored:
+            // the guard in conventions.md could be rewritten unseen. It is refused before git apply writes anything.
+            if (path.Replace('\\', '/').Split('/', StringSplitOptions.RemoveEmptyEntries).SkipWhile(s => s == ".").FirstOrDefault() is { } first
+                && first.Equals(Configuration.PerfloopPaths.StateDirectoryName, StringComparison.Ordinal))
+            {
+                return $"patch touches Perfloop's own state: {path} (.perfloop/ holds the guard and the journal; a candidate may never change it)";
+            }
         }
 
         return null;
@@ -134,8 +142,8 @@ public static partial class PatchPaths
         var root = Path.GetFullPath(repositoryRoot);
         foreach (var path in paths)
         {
-            var full = Path.Combine(root, path);
-            if (new FileInfo(full).LinkTarget is { } target)
+            var full = Path.Combine(root, Git.GitPaths.Display(path));
+            if (LinkTarget(root, path) is { } target)
             {
                 var resolved = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(full)!, target));
                 if (!IsInside(resolved, root))
@@ -146,6 +154,18 @@ public static partial class PatchPaths
         }
 
         return null;
+    }
+
+    /// <summary>The target of <paramref name="path"/> when it is a symlink; a name that is not UTF-8 is read through its raw bytes.</summary>
+    static string? LinkTarget(string root, string path)
+    {
+        if (!Git.GitPaths.IsQuoted(path) || !OperatingSystem.IsLinux())
+        {
+            return new FileInfo(Path.Combine(root, path)).LinkTarget;
+        }
+
+        byte[] full = [.. System.Text.Encoding.UTF8.GetBytes(root.TrimEnd('/') + "/"), .. Git.GitPaths.ToBytes(path)];
+        return Processes.LinuxNative.ReadLink(full);
     }
 
     static bool IsInside(string fullPath, string root) =>

@@ -26,7 +26,8 @@ public sealed partial class ProtectedPaths
     /// <summary>Why <paramref name="path"/> is protected, or null when a candidate may change it.</summary>
     public string? Reason(string path)
     {
-        var p = Normalize(path);
+        // A name that is not UTF-8 arrives quoted (Git.GitPaths); its prefixes (tests/, .perfloop/) must still count.
+        var p = Normalize(Git.GitPaths.Display(path));
         if (p == Configuration.PerfloopConfig.FileName || p.StartsWith(Configuration.PerfloopPaths.StateDirectoryName + "/", StringComparison.Ordinal))
         {
             return "Perfloop's own configuration and state";

@@ -30,6 +30,8 @@ public static class SetAsideWork
     /// <summary>Stashes the user's changes; returns a line to report, or null when the tree was clean.</summary>
     public static async Task<string?> SetAsideAsync(GitRepository repository, string purpose, TimeProvider clock, CancellationToken cancellationToken)
     {
+        // A stash during a merge or rebase would drop MERGE_HEAD and the staged resolution with it.
+        await repository.EnsureNoOperationInProgressAsync(cancellationToken);
         var dirty = await repository.ChangedPathsAsync(cancellationToken);
         if (dirty.Count == 0)
         {
@@ -57,7 +59,8 @@ public static class SetAsideWork
         if (left.Count > 0)
         {
             // The stash holds everything; a file git could not stash (e.g. a nested repository) is left as it was.
-            throw new PerfloopException($"--allow-dirty could not set aside {left[0]}; your other changes are in 'git stash list' ({message}); commit or move {left[0]} and run again", ExitCodes.Failure);
+            var first = GitPaths.Display(left[0]);
+            throw new PerfloopException($"--allow-dirty could not set aside {first}; your other changes are in 'git stash list' ({message}); commit or move {first} and run again", ExitCodes.Failure);
         }
 
         return string.Create(CultureInfo.InvariantCulture, $"set aside your uncommitted changes ({dirty.Count} path(s)) in git stash \"{message}\"; they come back when perfloop ends");
@@ -139,27 +142,57 @@ public static class SetAsideWork
             return false;
         }
 
-        var stashedUntracked = await repository.Git.TryRunAsync(["ls-tree", "-r", "-z", stash + "^3"], cancellationToken);
-        var untracked = stashedUntracked.Succeeded
-            ? GitCli.SplitNul(stashedUntracked.StdoutText).Select(e => (Blob: e.Split('\t')[0].Split(' ')[2], Path: e.Split('\t', 2)[1])).ToList()
-            : [];
-        var trackedChanges = await repository.Git.RunAsync(["diff", "--name-only", "-z", "HEAD"], cancellationToken);
-        var expected = GitCli.SplitNul(trackedChanges).Concat(untracked.Select(u => u.Path)).ToHashSet(StringComparer.Ordinal);
+        var untracked = new List<(string Blob, string Path)>();
+        if (await StashHasUntrackedAsync(repository, stash, cancellationToken))
+        {
+            // "<mode> blob <sha>\t<path>" entries; the path's raw bytes are kept exact (GitPaths).
+            foreach (var entry in SplitNulBytes(await repository.Git.RunForBytesAsync(["ls-tree", "-r", "-z", stash + "^3"], null, null, cancellationToken)))
+            {
+                var tab = entry.IndexOf((byte)'\t');
+                var header = System.Text.Encoding.ASCII.GetString(entry[..tab]).Split(' ');
+                untracked.Add((header[2], GitPaths.FromBytes(entry.AsSpan(tab + 1))));
+            }
+        }
+
+        var trackedChanges = await repository.Git.RunForBytesAsync(["diff", "--name-only", "-z", "HEAD"], null, null, cancellationToken);
+        var expected = GitPaths.SplitNul(trackedChanges).Concat(untracked.Select(u => u.Path)).ToHashSet(StringComparer.Ordinal);
         if (!expected.SetEquals(await repository.ChangedPathsAsync(cancellationToken)))
         {
             return false;
         }
 
-        foreach (var (blob, file) in untracked)
+        if (untracked.Count == 0)
         {
-            var hash = await repository.Git.RunAsync(["hash-object", "--", file], cancellationToken);
-            if (hash.Trim() != blob)
+            return true;
+        }
+
+        // --stdin-paths unquotes C-quoted lines, so every name reaches git byte for byte.
+        var hashes = (await repository.Git.RunWithInputAsync(["hash-object", "--stdin-paths"], GitPaths.PathspecLines(untracked.Select(u => u.Path)), cancellationToken))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return hashes.SequenceEqual(untracked.Select(u => u.Blob));
+    }
+
+    static async Task<bool> StashHasUntrackedAsync(GitRepository repository, string stash, CancellationToken cancellationToken) =>
+        (await repository.Git.TryRunAsync(["rev-parse", "-q", "--verify", stash + "^3"], cancellationToken)).Succeeded;
+
+    static List<byte[]> SplitNulBytes(byte[] output)
+    {
+        var entries = new List<byte[]>();
+        var start = 0;
+        for (var i = 0; i <= output.Length; i++)
+        {
+            if (i == output.Length || output[i] == 0)
             {
-                return false;
+                if (i > start)
+                {
+                    entries.Add(output[start..i]);
+                }
+
+                start = i + 1;
             }
         }
 
-        return true;
+        return entries;
     }
 
     static async Task<string> TreeOfAsync(GitRepository repository, string commit, CancellationToken cancellationToken) =>

@@ -63,10 +63,14 @@ public sealed class ExperimentSession(EngineServices services)
         await using var context = await ExperimentContext.OpenAsync(services, options.Directory, "perfloop run", cancellationToken);
         var pipeline = new ExperimentPipeline(context);
         var rows = new List<ResultRow>();
-        if (await pipeline.RecoverAsync("the previous run was interrupted", cancellationToken) is { } recovered)
+        // Recovery and the give-back below are short and not cancellable: a Ctrl-C must not split them half-way.
+        if (await pipeline.RecoverAsync("the previous run was interrupted", CancellationToken.None) is { } recovered)
         {
             rows.Add(recovered);
         }
+
+        // What a killed run left in the temp area goes too, before anything can be interrupted.
+        await context.Repository.PruneWorktreesAsync(CancellationToken.None);
 
         if (SessionFiles.Pickup(context.Root) is { } pickup)
         {
@@ -74,14 +78,14 @@ public sealed class ExperimentSession(EngineServices services)
         }
 
         // Changes a killed run set aside come back first, onto the restored tree.
-        if (await SetAsideWork.RestoreAsync(context.Repository, cancellationToken) is { } givenBack)
+        if (await SetAsideWork.RestoreAsync(context.Repository, CancellationToken.None) is { } givenBack)
         {
             Reporter.Status($"[session] {givenBack.Message}");
         }
 
         await context.Repository.HeadAsync(cancellationToken);
         context.RequireGuardOrWaiver(options.WithoutGuard);
-        if (options.AllowDirty && await SetAsideWork.SetAsideAsync(context.Repository, "perfloop run", services.Clock, cancellationToken) is { } setAside)
+        if (options.AllowDirty && await SetAsideWork.SetAsideAsync(context.Repository, "perfloop run", services.Clock, CancellationToken.None) is { } setAside)
         {
             Reporter.Status($"[session] {setAside}");
         }
@@ -105,7 +109,6 @@ public sealed class ExperimentSession(EngineServices services)
         var ledger = context.Ledger;
         var setup = context.Setup;
         await context.EnsureCleanAsync(cancellationToken);
-        await context.Repository.PruneWorktreesAsync(cancellationToken);
 
         var previous = RunMarker.Load(context.Root);
         var resuming = options.CandidateSource is { } source && previous?.CandidateSource == source;
@@ -194,9 +197,10 @@ public sealed class ExperimentSession(EngineServices services)
             {
                 row = await RunExperimentAsync(pipeline, options.Implementer, candidate, options.WithoutGuard, cancellationToken);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
             {
-                // Ctrl-C: end the current experiment cleanly (tree restored, row recorded) before stopping.
+                // Ctrl-C (or a step that failed because Ctrl-C cut it short): end the current experiment cleanly (tree
+                // restored, row recorded) before stopping.
                 await pipeline.RecoverAsync("interrupted by the user", CancellationToken.None);
                 throw;
             }

@@ -118,6 +118,23 @@ public static class ExperimentSteps
     public static Task<StepReport> AbandonAsync(EngineServices services, RepositoryOptions options, CancellationToken cancellationToken) =>
         WithContextAsync(services, options.Directory, async context =>
         {
+            // A killed loop's baseline worktree goes too (no step keeps one between commands).
+            await context.Repository.PruneWorktreesAsync(CancellationToken.None);
+            if (await DamagedJournal.RecoverAsync(context, cancellationToken) is { } damaged)
+            {
+                await GiveBackAsync(context);
+                context.Reporter.Status(damaged.Message);
+                return new StepReport
+                {
+                    Step = "abandon",
+                    Experiment = damaged.Experiment ?? -1,
+                    Phase = "decided",
+                    Decision = damaged.Row is null ? null : ResultRow.StatusWord(damaged.Row.Status),
+                    Reason = damaged.Row?.Reason ?? damaged.Message,
+                    NextStep = new NextStep(NextAction.StartNext),
+                };
+            }
+
             var state = ExperimentJournal.Load(context.Root) ?? throw new PerfloopException("no experiment is in progress; nothing to abandon");
             var row = await new ExperimentPipeline(context).RecoverAsync("abandoned", cancellationToken);
             await GiveBackAsync(context);

@@ -28,6 +28,17 @@ public sealed class PatchPathsTests : IDisposable
         Assert.Equal($"patch reaches outside the repository: {path} ({why})", problem);
     }
 
+    [Theory]
+    [InlineData(".perfloop/conventions.md")]
+    [InlineData(".perfloop/planted.txt")]
+    [InlineData("./.perfloop/experiment.json")]
+    public void A_patch_into_perfloop_s_own_state_is_refused_before_it_is_applied(string path)
+    {
+        var problem = PatchPaths.Problem(NewFile(path), root);
+        Assert.NotNull(problem);
+        Assert.StartsWith($"patch touches Perfloop's own state: {path}", problem, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void An_absolute_path_in_a_plain_unified_diff_is_refused()
     {

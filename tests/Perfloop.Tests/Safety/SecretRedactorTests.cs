@@ -37,3 +37,38 @@ public sealed class SecretRedactorTests
         Assert.Equal("[redacted:GITHUB_TOKEN]"u8.ToArray(), Redactor.Redact("ghp_abcdef123456"u8.ToArray()));
     }
 }
+
+public sealed class UrlPasswordRedactionTests
+{
+    static readonly SecretRedactor Redactor = new(new Dictionary<string, string>
+    {
+        ["DATABASE_URL"] = "postgres://app:s3cretPassw0rd@db.internal:5432/orders",
+        ["REDIS_URL"] = "redis://:pw@cache/0",
+        ["HOMEPAGE"] = "https://example.com/a:b@c",
+    });
+
+    [Theory]
+    [InlineData("DATABASE_URL=postgres://u:pw@h/db", "DATABASE_URL=postgres://u:***@h/db")]
+    [InlineData("connecting to mysql://root:hunter2@localhost:3306/x ...", "connecting to mysql://root:***@localhost:3306/x ...")]
+    [InlineData("redis://:pw@cache/0", "redis://:***@cache/0")]
+    [InlineData("git clone https://oauth2:glpat-XYZ123@gitlab.com/a/b.git", "git clone https://oauth2:***@gitlab.com/a/b.git")]
+    [InlineData("https://user@host/path and https://host/a:b", "https://user@host/path and https://host/a:b")]
+    [InlineData("no url here: a:b@c", "no url here: a:b@c")]
+    public void Passwords_inside_urls_are_masked_wherever_they_appear(string text, string expected) =>
+        Assert.Equal(expected, Redactor.Redact(text));
+
+    [Fact]
+    public void A_password_from_a_url_in_the_environment_is_redacted_when_printed_alone()
+    {
+        var text = Redactor.Redact("password is s3cretPassw0rd");
+        Assert.Equal("password is [redacted:DATABASE_URL]", text);
+    }
+
+    [Fact]
+    public void Output_bytes_holding_a_url_password_are_masked_and_other_bytes_stay_exact()
+    {
+        Assert.Equal("postgres://u:***@h/db"u8.ToArray(), Redactor.Redact("postgres://u:pw@h/db"u8.ToArray()));
+        byte[] latin1 = [0xe9, (byte)':', (byte)'/', (byte)'/'];
+        Assert.Same(latin1, Redactor.Redact(latin1));
+    }
+}
