@@ -166,7 +166,7 @@ public static class KeepDiscardDecision
             default:
                 return metric.SignificantlyWorse
                     ? Decision.Discard($"regression: {numbers}")
-                    : Decision.Discard($"not confirmed beyond the {Pct(metric.ThresholdPct)} threshold: {numbers} after {metric.Estimate.Pairs} runs");
+                    : Decision.Discard($"not confirmed beyond the {Pct(metric.ThresholdPct)} threshold: {numbers} after {metric.Estimate.Pairs} pairs");
         }
     }
 
@@ -198,7 +198,7 @@ public static class KeepDiscardDecision
 
     static string Numbers(VerdictResult metric) =>
         string.Create(CultureInfo.InvariantCulture,
-            $"{Signed(metric.Estimate.DeltaPct)}% (CI {Signed(metric.Estimate.LowPct)}…{Signed(metric.Estimate.HighPct)}%)");
+            $"{Signed(metric.Estimate.DeltaPct)}% ({Figures.Bounds(metric.Estimate)})");
 
     internal static string Signed(double value) => Figures.WithSign(value);
 

@@ -48,7 +48,6 @@ public static class Milestones
             return "no estimate";
         }
 
-        var level = (e.ConfidenceLevel * 100).ToString("0.##", CultureInfo.InvariantCulture);
-        return $"{Figures.WithSign(e.DeltaPct)}%, {level}% CI {Figures.WithSign(e.LowPct)}…{Figures.WithSign(e.HighPct)}%, {bench.Pairs.ToString(CultureInfo.InvariantCulture)} pairs";
+        return Figures.Interval(e with { Pairs = bench.Pairs });
     }
 }

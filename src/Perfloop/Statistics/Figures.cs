@@ -18,6 +18,13 @@ public static class Figures
     {
         ArgumentNullException.ThrowIfNull(estimate);
         var level = (estimate.ConfidenceLevel * 100).ToString("0.##", CultureInfo.InvariantCulture);
-        return $"{WithSign(estimate.DeltaPct)}%, {level}% CI {WithSign(estimate.LowPct)}…{WithSign(estimate.HighPct)}%, {estimate.Pairs.ToString(CultureInfo.InvariantCulture)} pairs";
+        return $"{WithSign(estimate.DeltaPct)}%, {level}% {Bounds(estimate)}, {estimate.Pairs.ToString(CultureInfo.InvariantCulture)} pairs";
+    }
+
+    /// <summary>"CI −35.1…−31.8%", or "CI unbounded" when the pairs were too few to bound the ratio (never "−100…+∞").</summary>
+    public static string Bounds(RatioEstimate estimate)
+    {
+        ArgumentNullException.ThrowIfNull(estimate);
+        return estimate.IsBounded ? $"CI {WithSign(estimate.LowPct)}…{WithSign(estimate.HighPct)}%" : "CI unbounded";
     }
 }

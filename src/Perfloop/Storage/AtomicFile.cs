@@ -14,8 +14,8 @@ public static class AtomicFile
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(text);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        // The process id keeps two writers (a loop and a step verb) from sharing one temporary file.
-        var temporary = $"{path}.{Environment.ProcessId}.tmp";
+        // One fixed name: the writers of a repository's state take its lock first, so they never share it.
+        var temporary = path + ".tmp";
         try
         {
             using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))

@@ -93,7 +93,9 @@ public sealed class TrustTests
         var rows = Experiments(repo.Root);
         var planted = rows.Single(r => r.Summary == "Plant a file in .perfloop");
         Assert.Equal(ExperimentStatus.Discard, planted.Status);
-        Assert.Contains("touches Perfloop's own state: added .perfloop/planted.txt", planted.Reason, StringComparison.Ordinal);
+        // Refused before git apply (the patch names the path) or by the trusted-file check after it: either way named.
+        Assert.Contains("touches Perfloop's own state", planted.Reason, StringComparison.Ordinal);
+        Assert.Contains(".perfloop/planted.txt", planted.Reason, StringComparison.Ordinal);
         Assert.Null(planted.DeltaPct);
         var tampered = rows.Single(r => r.Summary == "Make the guard always pass");
         Assert.Equal(ExperimentStatus.Discard, tampered.Status);
