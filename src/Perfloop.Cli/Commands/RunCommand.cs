@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Perfloop.Configuration;
 using Perfloop.Implementers;
 using Perfloop.UseCases;
 
@@ -31,7 +32,8 @@ static class RunCommand
         };
         var executor = new Option<string?>("--executor") { Description = "Where candidates are evaluated: local (one at a time on this machine) or slurm (cluster jobs, one node each); default: perfloop.json's executor" };
         executor.AcceptOnlyFromAmong("local", "slurm");
-        var jobs = new Option<int?>("--jobs") { Description = "With a cluster executor: candidates evaluated at once (default: perfloop.json's executor.jobs, else 2)" };
+        var jobs = NumberOption.Optional<int>("--jobs", "With a cluster executor: candidates evaluated at once (default: perfloop.json's executor.jobs, else 2)",
+            n => n >= 1 && n <= ExecutorSettings.MaxJobs, $"must be a whole number of jobs from 1 to {ExecutorSettings.MaxJobs}");
         var noGuard = new Option<bool>("--no-guard") { Description = "Run although perfloop.json has no \"guard\" (a change that breaks the tests could then be kept; every row says no_guard)" };
         var directory = Cli.DirectoryOption("Repository to optimize (default: the current directory)");
         var command = new Command("run", "Run the experiment loop: each candidate (a patch, or an AI agent's change per target) is checked, measured, guarded, then kept as a commit or discarded")

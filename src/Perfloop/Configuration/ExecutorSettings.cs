@@ -7,6 +7,9 @@ namespace Perfloop.Configuration;
 /// </summary>
 public sealed record ExecutorSettings
 {
+    /// <summary>Upper bound on jobs in flight: far above any sensible queue, low enough to catch a typo such as 1000.</summary>
+    public const int MaxJobs = 256;
+
     public const string Local = "local";
     public const string Slurm = "slurm";
 

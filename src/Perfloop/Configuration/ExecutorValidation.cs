@@ -4,8 +4,7 @@ namespace Perfloop.Configuration;
 /// <summary>Checks the <c>executor</c> key of perfloop.json; each problem is one line naming the key.</summary>
 static class ExecutorValidation
 {
-    /// <summary>Upper bound on jobs in flight: far above any sensible queue, low enough to catch a typo such as 1000.</summary>
-    public const int MaxJobs = 256;
+    public const int MaxJobs = ExecutorSettings.MaxJobs;
 
     /// <summary>
     /// sbatch options the Slurm executor sets itself (or that would break a job it must follow), with the key to use
