@@ -117,6 +117,11 @@ public static class ConfigStore
             Fail("$.measurement.maxSeconds", "must be positive");
         }
 
+        if (m.InstructionCounter is { } counter && !Measurement.InstructionCounter.Settings.Contains(counter.Trim().ToLowerInvariant()))
+        {
+            Fail("$.measurement.instructionCounter", $"must be \"auto\", \"callgrind\" or \"perf\" (is \"{counter}\")");
+        }
+
         if (config.Thresholds.KeepPct is { } keep && (keep <= 0 || keep >= 100))
         {
             Fail("$.thresholds.keepPct", $"must be between 0 and 100 (is {keep})");
@@ -235,7 +240,7 @@ public static class ConfigStore
 
         if (string.IsNullOrWhiteSpace(metric.Name))
         {
-            fail("$.metric.name", "the metric name is missing; use wall_ms, cpu_ms, peak_rss_mb or a metric your benchmark reports");
+            fail("$.metric.name", "the metric name is missing; use wall_ms, cpu_ms, instructions, peak_rss_mb or a metric your benchmark reports");
         }
 
         if (metric.Goal is not null && Measurement.MetricSelection.ParseGoal(metric.Goal) is null)

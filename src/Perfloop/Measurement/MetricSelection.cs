@@ -36,6 +36,14 @@ public static class MetricSelection
         return new SelectedMetric(name, goal, UnitOf(name), sources);
     }
 
+    /// <summary>
+    /// The instruction counter perfloop.json asks for: <c>measurement.instructionCounter</c>, or "auto" when the
+    /// metric is <c>instructions</c> without one; null when instructions are not counted.
+    /// </summary>
+    public static string? InstructionCounterSetting(PerfloopConfig config) =>
+        config.Measurement.InstructionCounter?.Trim().ToLowerInvariant()
+        ?? (config.Metric?.Name.Trim() == MetricNames.Instructions ? InstructionCounter.Auto : null);
+
     /// <summary>"lower" or "higher" (any case); <c>null</c> for a missing or unknown word.</summary>
     public static MetricDirection? ParseGoal(string? goal) => goal?.Trim().ToLowerInvariant() switch
     {
@@ -46,7 +54,7 @@ public static class MetricSelection
 
     /// <summary>The direction of the metrics Perfloop measures or reads itself; <c>null</c> for a user's own metric.</summary>
     public static MetricDirection? KnownDirection(string name) =>
-        name is MetricNames.WallMs or MetricNames.CpuMs or MetricNames.PeakRssMb || BenchmarkDotNetReport.IsMetricName(name)
+        name is MetricNames.WallMs or MetricNames.CpuMs or MetricNames.PeakRssMb or MetricNames.Instructions || BenchmarkDotNetReport.IsMetricName(name)
             ? MetricDirection.LowerIsBetter
             : null;
 
