@@ -21,6 +21,11 @@ public static class EscalationCheck
             workspace.Reporter.Detail($"[session] scaling: time ∝ n^{fit.Exponent.ToString("0.##", CultureInfo.InvariantCulture)} over sizes {string.Join(", ", fit.Sizes)}");
         }
 
+        foreach (var note in Escalation.Unmeasured(workspace.Domain.Name, signals))
+        {
+            workspace.Reporter.Detail($"{StatusLines.Prefix(baseline.Experiment)} {note}");
+        }
+
         var findings = Escalation.New(Escalation.Evaluate(workspace.Domain.Name, signals, workspace.Config.Escalation), SessionPolicy.CurrentSession(workspace.Rows()));
         var rows = new List<ResultRow>();
         foreach (var finding in findings)

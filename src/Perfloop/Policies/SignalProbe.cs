@@ -24,6 +24,18 @@ public sealed class SignalProbe(IProcessRunner runner, PerfloopConfig config)
         return (wall.Count > 0 ? Median(wall) : null, cpu.Count > 0 ? Median(cpu) : null);
     }
 
+    /// <summary>The baseline's A/A runs' wall/CPU relation with contention taken out; null without samples.</summary>
+    public static OffCpuSummary? BaselineOffCpu(string samplesPath, int cores)
+    {
+        if (!File.Exists(samplesPath))
+        {
+            return null;
+        }
+
+        var samples = SampleTable.Parse(File.ReadAllText(samplesPath));
+        return samples.Count == 0 ? null : ContentionEvidence.Summarize(samples, cores);
+    }
+
     public async Task<EscalationSignals> MeasureAsync(string directory, string samplesPath, RuntimeFigures? runtime, CancellationToken cancellationToken)
     {
         var (wall, cpu) = BaselineMedians(samplesPath);
@@ -46,7 +58,15 @@ public sealed class SignalProbe(IProcessRunner runner, PerfloopConfig config)
             scaling = ScalingFit.Fit(settings.Sizes, times);
         }
 
-        return new EscalationSignals { WallMs = wall, CpuMs = cpu, Runtime = runtime, StartupMs = startup, Scaling = scaling };
+        return new EscalationSignals
+        {
+            WallMs = wall,
+            CpuMs = cpu,
+            OffCpu = BaselineOffCpu(samplesPath, Environment.ProcessorCount),
+            Runtime = runtime,
+            StartupMs = startup,
+            Scaling = scaling,
+        };
     }
 
     async Task<double> MedianWallAsync(string command, string directory, int runs, string key, CancellationToken cancellationToken)
