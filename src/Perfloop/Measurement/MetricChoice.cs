@@ -163,6 +163,6 @@ public static class MetricChooser
 
         var a1 = pairs.Select(p => p.A1!.Value).ToList();
         var a2 = pairs.Select(p => p.A2!.Value).ToList();
-        return new MetricNoise(metric, NoiseCalibration.Calibrate(a1, a2, input.DomainThresholdPct, input.K), SequentialDesign.IsConstant(a1, a2));
+        return new MetricNoise(metric, NoiseCalibration.Calibrate(a1, a2, input.DomainThresholdPct, input.K), SequentialDesign.IsDeterministic(a1, a2));
     }
 }

@@ -215,13 +215,15 @@ public class DeterministicDesignTests
     }
 
     [Fact]
-    public void The_design_is_deterministic_only_when_every_calibration_run_gave_the_same_value()
+    public void The_design_is_deterministic_only_when_each_side_repeated_one_value_on_every_calibration_run()
     {
         var design = new SequentialDesign();
 
         Assert.True(design.ForCalibration([7, 7, 7], [7, 7, 7]).Deterministic);
+        // Two trees at paths of different lengths: a few instructions apart, each exactly repeatable.
+        Assert.True(design.ForCalibration([7, 7, 7], [7.000001, 7.000001, 7.000001]).Deterministic);
         Assert.False(design.ForCalibration([7, 7, 7], [7, 7, 8]).Deterministic);
-        Assert.False(design.ForCalibration([7, 7, 7], [8, 8, 8]).Deterministic);
+        Assert.False(design.ForCalibration([7, 8, 7], [7, 7, 7]).Deterministic);
         Assert.False(design.ForCalibration([7, 7], [7, 7]).Deterministic);
         Assert.Equal(6, design.FirstEvaluationPairs);
     }
