@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Perfloop.Configuration;
-using Perfloop.Domains;
 using Perfloop.Errors;
 using Perfloop.Git;
 using Perfloop.Measurement;
@@ -54,7 +53,9 @@ public static class EndToEndComparer
         }
 
         var build = request.Build ?? config.Build;
-        var direction = domain.Goal == MetricGoal.LowerIsBetter ? MetricDirection.LowerIsBetter : MetricDirection.HigherIsBetter;
+        // The metric perfloop.json judges on (its own, else the domain's), so e2e and the loop's verdicts agree on what "faster" means.
+        var metric = MetricSelection.Select(config, domain);
+        var direction = metric.Direction;
         var threshold = config.Thresholds.KeepPct ?? domain.KeepThresholdPct;
         var design = new SequentialDesign(config.Measurement.MinRuns, config.Measurement.MaxRuns);
 
@@ -97,9 +98,9 @@ public static class EndToEndComparer
             var command = benchmarks[i];
             var name = benchmarks.Count == 1 ? "bench" : string.Create(CultureInfo.InvariantCulture, $"bench{i + 1}");
             progress?.Stage($"benchmarking {name} ({command}): base and head interleaved, {design.MinPairs}–{design.MaxPairs} pairs");
-            var benchmark = new InterleavedBenchmark(repository.Runner, command, domain.PrimaryMetric, direction);
+            var benchmark = new InterleavedBenchmark(repository.Runner, command, metric);
             var comparison = await benchmark.RunAsync(baseTree.Directory, headTree.Directory, plan, threshold, progress, cancellationToken);
-            comparisons.Add(Summarize(name, command, domain.PrimaryMetric, comparison));
+            comparisons.Add(Summarize(name, command, metric.Name, comparison));
         }
 
         return new CompareReport
@@ -107,8 +108,8 @@ public static class EndToEndComparer
             Base = baseInfo,
             Head = headInfo,
             Domain = domain.Name,
-            Metric = domain.PrimaryMetric,
-            Unit = domain.MetricUnit,
+            Metric = metric.Name,
+            Unit = metric.Unit,
             Direction = direction,
             ThresholdPct = threshold,
             Alpha = design.Alpha,
