@@ -154,3 +154,58 @@ public class InstructionCounterTests
         Assert.Equal(["stat", "-x", ",", "-e", "instructions:u", "-o", "/tmp/out/perf.txt", "--", "./burn", "-n", "5"], perf.Arguments);
     }
 }
+
+public class InstructionCounterResolutionTests
+{
+    /// <summary>Answers the probes as a machine would: perf's CSV written where -o says, valgrind present or not.</summary>
+    sealed class FakeMachine(string? perfCount, bool valgrind) : Perfloop.Processes.IProcessRunner
+    {
+        public List<string> Programs { get; } = [];
+
+        public Task<Perfloop.Processes.ProcessResult> RunAsync(Perfloop.Processes.CommandSpec spec, CancellationToken cancellationToken = default)
+        {
+            Programs.Add(spec.FileName);
+            if (spec.FileName == "perf")
+            {
+                if (perfCount is null)
+                {
+                    throw new Perfloop.Processes.ProcessStartException("perf", "No such file or directory");
+                }
+
+                var output = spec.Arguments[spec.Arguments.ToList().IndexOf("-o") + 1];
+                File.WriteAllText(output, $"# started\n\n{perfCount},,instructions:u,100,100.00,,\n");
+            }
+            else if (!valgrind)
+            {
+                throw new Perfloop.Processes.ProcessStartException(spec.FileName, "No such file or directory");
+            }
+
+            return Task.FromResult(new Perfloop.Processes.ProcessResult(0, null, false, false, TimeSpan.Zero, null, null, null, [], [], 0, 0, "", false, false));
+        }
+    }
+
+    static async Task<string> ErrorOf(FakeMachine machine, string setting) =>
+        (await Assert.ThrowsAsync<Perfloop.Errors.PerfloopException>(() => InstructionCounter.ResolveAsync(machine, setting, Path.GetTempPath(), CancellationToken.None))).Message;
+
+    [Fact]
+    public async Task Auto_takes_perf_where_it_counts_else_callgrind()
+    {
+        var counting = await InstructionCounter.ResolveAsync(new FakeMachine("123456", valgrind: true), "auto", Path.GetTempPath(), CancellationToken.None);
+        var vm = await InstructionCounter.ResolveAsync(new FakeMachine("<not supported>", valgrind: true), "auto", Path.GetTempPath(), CancellationToken.None);
+
+        Assert.Equal(InstructionCounterKind.Perf, counting.Kind);
+        Assert.Equal(InstructionCounterKind.Callgrind, vm.Kind);
+    }
+
+    [Fact]
+    public async Task A_missing_or_unsupported_counter_is_one_line_naming_the_key_and_the_fix()
+    {
+        Assert.Equal("perfloop.json: $.measurement.instructionCounter: \"perf\" cannot be used: perf stat cannot count instructions on this machine (<not supported>: no hardware performance counters, as in most VMs); use \"callgrind\" (valgrind) instead",
+            await ErrorOf(new FakeMachine("<not supported>", valgrind: true), "perf"));
+        Assert.Equal("perfloop.json: $.measurement.instructionCounter: \"callgrind\" needs valgrind, which is not installed (Debian/Ubuntu: apt-get install valgrind)",
+            await ErrorOf(new FakeMachine("1", valgrind: false), "callgrind"));
+        Assert.Equal("perfloop.json: $.measurement.instructionCounter: no instruction counter works here: perf: perf is not installed; callgrind needs valgrind, which is not installed (Debian/Ubuntu: apt-get install valgrind)",
+            await ErrorOf(new FakeMachine(null, valgrind: false), "auto"));
+        Assert.DoesNotContain('\n', await ErrorOf(new FakeMachine(null, valgrind: false), "sometimes"));
+    }
+}
