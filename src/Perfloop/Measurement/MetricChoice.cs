@@ -139,8 +139,7 @@ public static class MetricChooser
     static MetricChoice WallChoice(MetricNoise wall, IReadOnlyList<MetricNoise> candidates, OffCpuSummary offCpu, string why) =>
         new(MetricNames.WallMs, MetricDirection.LowerIsBetter, $"wall_ms: {why}", wall.Noise, wall.Deterministic, WallGuard: false, candidates, offCpu);
 
-    static string Evidence(OffCpuSummary offCpu) => string.Create(CultureInfo.InvariantCulture,
-        $"{offCpu.CpuOverBusyWall:0.00}× {(offCpu.RunQueueMeasured ? "wall time less run-queue wait" : "wall time")}, median of {offCpu.UsableRuns} {(offCpu.RunQueueMeasured ? "" : "uncontended ")}A/A runs{(offCpu.ContendedRuns > 0 ? $", {offCpu.ContendedRuns} of them under CPU contention" : "")}");
+    static string Evidence(OffCpuSummary offCpu) => offCpu.Describe("A/A runs");
 
     static string Describe(IEnumerable<MetricNoise> candidates) =>
         string.Join(", ", candidates.Select(c => c.Deterministic

@@ -75,8 +75,8 @@ public static class Escalation
                 var ratio = busyCpu > 0 ? busy / busyCpu : double.PositiveInfinity;
                 if (ratio >= settings.WallOverCpuRatio)
                 {
-                    var what = offCpu.RunQueueMeasured ? "wall time less its wait for a CPU" : "wall time";
-                    var runs = offCpu.RunQueueMeasured ? $"{offCpu.UsableRuns} baseline runs" : $"{offCpu.UsableRuns} uncontended baseline runs";
+                    var what = offCpu.RunQueueCorrected ? "wall time less its wait for a CPU" : "wall time";
+                    var runs = offCpu.RunQueueCorrected ? $"{offCpu.UsableRuns} baseline runs" : $"{offCpu.UsableRuns} uncontended baseline runs";
                     findings.Add(new("wall_over_cpu", F($"{what} {busy:0.#} ms is {(double.IsFinite(ratio) ? ratio.ToString("0.#", CultureInfo.InvariantCulture) : "∞")}x the CPU time {busyCpu:0.#} ms (median of {runs}; threshold {settings.WallOverCpuRatio:0.#}x): the program mostly waits"), "async"));
                 }
             }

@@ -50,6 +50,22 @@ public class MetricChooserTests
     }
 
     [Fact]
+    public void Enough_uncontended_runs_are_preferred_to_a_partial_run_queue_correction()
+    {
+        // A shell running the program as a child: only the shell's wait for a CPU is measured, so contended runs look
+        // like waiting. The uncontended half of a bursty calibration shows the truth.
+        var calibration = SimulatedRuns.Generate(ProgramKind.CpuBound, MachineState.Bursty, 10, 1, seed: 13)
+            .Select(s => s.Load.CpuPressurePct > 20 ? s with { Load = s.Load with { RunQueueWaitMs = s.Load.RunQueueWaitMs / 10 } } : s)
+            .ToList();
+
+        var choice = Choose(calibration);
+
+        Assert.Equal(MetricNames.CpuMs, choice.Metric);
+        Assert.Contains("1.00× wall time, median of 10 uncontended A/A runs", choice.Why, StringComparison.Ordinal);
+        Assert.False(choice.OffCpu!.RunQueueCorrected);
+    }
+
+    [Fact]
     public void Without_pressure_the_load_average_tells_contended_runs()
     {
         var choice = Choose(SimulatedRuns.Generate(ProgramKind.CpuBound, MachineState.Heavy, 10, 1, seed: 4, runQueueMeasured: false, pressureMeasured: false));
