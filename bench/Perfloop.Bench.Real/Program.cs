@@ -6,6 +6,7 @@
 // does, which on a machine under heavy load can rise so far that every verdict becomes a trivial "equivalent".
 // --bursty-load adds the worst kind of noise for a comparison: two threads that each spin and sleep for random
 // 0.1–1.5 s spells, so both cores are taken at times and free at others, from the A/A calibration to the end.
+// --designs runs the heavy-load comparison of judging designs instead (DesignComparison.cs).
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -13,6 +14,13 @@ using System.Text.Json;
 using Perfloop.Measurement;
 using Perfloop.Processes;
 using Perfloop.Statistics;
+
+if (args.Contains("--designs"))
+{
+    // The heavy-load comparison of judging designs (wall time only, metric by evidence, instructions, hyperfine).
+    await DesignComparison.RunAsync(args);
+    return;
+}
 
 var invariant = CultureInfo.InvariantCulture;
 var burstyLoad = args.Contains("--bursty-load");

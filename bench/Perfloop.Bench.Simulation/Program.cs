@@ -6,6 +6,13 @@ using Perfloop.Statistics;
 // Simulates the experiment loop's decision statistics: A/A calibration → effective threshold → sequential
 // test on interleaved pairs, for no-op changes and for true effects of twice the effective threshold.
 var culture = CultureInfo.InvariantCulture;
+if (args.Length > 0 && args[0] == "--heavy-load")
+{
+    // The wall-only design against the metric chosen by evidence on a simulated busy machine (HeavyLoad.cs).
+    HeavyLoad.Run(args.Length > 1 ? int.Parse(args[1], culture) : 1000);
+    return;
+}
+
 var trialsPerScenario = args.Length > 0 ? int.Parse(args[0], culture) : 1500;
 var k = args.Length > 1 ? double.Parse(args[1], culture) : NoiseCalibration.DefaultK;
 var design = new SequentialDesign();

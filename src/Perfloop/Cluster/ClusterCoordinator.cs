@@ -223,6 +223,7 @@ public sealed class ClusterCoordinator(
             Repository = new JobRepository(bundle, submit.Base),
             ThresholdPct = options.ThresholdPct,
             Methodology = options.Methodology,
+            JudgingMetric = options.JudgingMetric,
             State = options.StateFiles.Count > 0 ? layout.State(run) : null,
             Result = layout.Result(run, name),
             Artifacts = layout.Artifacts(run, name),

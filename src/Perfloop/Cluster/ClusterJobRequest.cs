@@ -56,6 +56,12 @@ public sealed record ClusterJobRequest
     /// <summary>The effective keep threshold the coordinator calibrated (percent); the node does not calibrate again.</summary>
     public required double ThresholdPct { get; init; }
 
+    /// <summary>
+    /// The metric the coordinator's calibration chose to judge on (CPU time standing in for wall time, say); null: the
+    /// methodology's metric. The node judges on it with <see cref="ThresholdPct"/>, which was calibrated for it.
+    /// </summary>
+    public string? JudgingMetric { get; init; }
+
     /// <summary>How the coordinator measures; the node refuses to judge when the base commit's perfloop.json measures otherwise.</summary>
     public required Methodology Methodology { get; init; }
 

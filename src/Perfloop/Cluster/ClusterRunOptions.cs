@@ -19,6 +19,9 @@ public sealed record ClusterRunOptions
 
     public required Methodology Methodology { get; init; }
 
+    /// <summary>The metric the coordinator's calibration chose to judge on; the nodes judge on it.</summary>
+    public string? JudgingMetric { get; init; }
+
     /// <summary>Files of <c>.perfloop/</c> the evaluation reads (conventions.md, bottlenecks.json, the profile), shipped to the nodes.</summary>
     public IReadOnlyList<string> StateFiles { get; init; } = [];
 

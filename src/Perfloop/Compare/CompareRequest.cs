@@ -17,4 +17,7 @@ public sealed record CompareRequest(string BaseRef, string HeadRef)
 
     /// <summary>The threshold of "same"; null means the configured one (a session passes its calibrated threshold).</summary>
     public double? ThresholdPct { get; init; }
+
+    /// <summary>The instruction counter already resolved for the session; null: resolved from perfloop.json when the metric needs it.</summary>
+    public Measurement.InstructionCounter? Counter { get; init; }
 }

@@ -57,6 +57,7 @@ public static class EndToEndComparer
         var direction = metric.Direction;
         var threshold = request.ThresholdPct ?? KeepThreshold.Configured(config, domain);
         var design = new SequentialDesign(config.Measurement.MinRuns, config.Measurement.MaxRuns);
+        var counter = request.Counter ?? await InstructionCounter.ForConfigAsync(repository.Runner, config, repository.Root, cancellationToken);
 
         var baseInfo = await ResolveAsync(repository, request.BaseRef, cancellationToken);
         var headInfo = await ResolveAsync(repository, request.HeadRef, cancellationToken);
@@ -97,7 +98,7 @@ public static class EndToEndComparer
             var command = benchmarks[i];
             var name = benchmarks.Count == 1 ? "bench" : string.Create(CultureInfo.InvariantCulture, $"bench{i + 1}");
             progress?.Stage($"benchmarking {name} ({command}): base and head interleaved, {design.MinPairs}–{design.MaxPairs} pairs");
-            var benchmark = new InterleavedBenchmark(repository.Runner, command, metric);
+            var benchmark = new InterleavedBenchmark(repository.Runner, command, metric, counter);
             var comparison = await benchmark.RunAsync(baseTree.Directory, headTree.Directory, plan, threshold, progress, cancellationToken);
             comparisons.Add(Summarize(name, command, metric.Name, comparison));
         }

@@ -59,7 +59,7 @@ public static class ConfigStore
     {
         Validate(config);
         var json = JsonSerializer.Serialize(config, WriterOptions);
-        File.WriteAllText(PathIn(repositoryRoot), json + "\n");
+        Storage.AtomicFile.WriteAllText(PathIn(repositoryRoot), json + "\n");
     }
 
     static void Validate(PerfloopConfig config)
@@ -119,6 +119,11 @@ public static class ConfigStore
         if (m.MaxSeconds <= 0)
         {
             Fail("$.measurement.maxSeconds", "must be positive");
+        }
+
+        if (m.InstructionCounter is { } counter && !MetricVocabulary.InstructionCounters.Contains(counter.Trim().ToLowerInvariant()))
+        {
+            Fail("$.measurement.instructionCounter", $"must be \"auto\", \"callgrind\" or \"perf\" (is \"{counter}\")");
         }
 
         if (config.Thresholds.KeepPct is { } keep && (keep <= 0 || keep >= 100))
@@ -292,12 +297,12 @@ public static class ConfigStore
 
             foreach (var (name, path) in select)
             {
-                if (!Measurement.MetricNames.IsValidName(name))
+                if (!MetricVocabulary.IsValidName(name))
                 {
                     fail($"$.metrics.select.{name}", "a metric name may hold letters, digits and _ . - : ( ) , [ ] only");
                 }
 
-                if (Measurement.JsonMetrics.Segments(path ?? "") is null)
+                if (MetricVocabulary.JsonPathSegments(path ?? "") is null)
                 {
                     fail($"$.metrics.select.{name}", $"'{path}' is not a path like a.b.c or a[0].b");
                 }
@@ -311,20 +316,20 @@ public static class ConfigStore
 
         if (string.IsNullOrWhiteSpace(metric.Name))
         {
-            fail("$.metric.name", "the metric name is missing; use wall_ms, cpu_ms, peak_rss_mb or a metric your benchmark reports");
+            fail("$.metric.name", "the metric name is missing; use wall_ms, cpu_ms, instructions, peak_rss_mb or a metric your benchmark reports");
         }
 
-        if (metric.Goal is not null && Measurement.MetricSelection.ParseGoal(metric.Goal) is null)
+        if (metric.Goal is not null && MetricVocabulary.ParseGoal(metric.Goal) is null)
         {
             fail("$.metric.goal", $"must be \"lower\" or \"higher\" (is \"{metric.Goal}\")");
         }
 
-        if (metric.Goal is null && Measurement.MetricSelection.KnownDirection(metric.Name.Trim()) is null)
+        if (metric.Goal is null && MetricVocabulary.KnownDirection(metric.Name.Trim()) is null)
         {
             fail("$.metric.goal", $"'{metric.Name}' is not a metric Perfloop knows; say which way is better with \"goal\": \"lower\" or \"higher\"");
         }
 
-        if (metric.Name.StartsWith(Measurement.BenchmarkDotNetReport.Prefix, StringComparison.Ordinal) && sources.BenchmarkDotNet is null)
+        if (metric.Name.StartsWith(MetricVocabulary.BenchmarkDotNetPrefix, StringComparison.Ordinal) && sources.BenchmarkDotNet is null)
         {
             fail("$.metric.name", $"'{metric.Name}' comes from BenchmarkDotNet's JSON export; set metrics.benchmarkDotNet to its directory (usually BenchmarkDotNet.Artifacts/results)");
         }

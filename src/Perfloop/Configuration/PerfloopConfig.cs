@@ -179,6 +179,13 @@ public sealed record MeasurementSettings
 
     /// <summary>Random seed for the order of runs inside each block; fixed so a session can be replayed.</summary>
     public int Seed { get; init; } = 20261126;
+
+    /// <summary>
+    /// Counts each run's instructions as the metric <c>instructions</c>: "callgrind" (valgrind), "perf" (hardware
+    /// counters) or "auto" (perf where it can count, else callgrind). Null: not counted, unless the metric is
+    /// <c>instructions</c>, which implies "auto".
+    /// </summary>
+    public string? InstructionCounter { get; init; }
 }
 
 public sealed record EndToEndSettings

@@ -22,6 +22,7 @@ public sealed record DemoCommands(
     IReadOnlyList<string> Oracles,
     string? Guard,
     string Domain,
+    MetricSettings? Metric = null,
     IReadOnlyList<TargetSettings>? Targets = null,
     bool ProfileBench = false);
 
@@ -82,6 +83,7 @@ public static class DemoSetup
             Oracles = commands.Oracles,
             Guard = commands.Guard,
             Domain = commands.Domain,
+            Metric = commands.Metric,
             Targets = commands.Targets ?? [],
         }, cancellationToken);
         var repository = await GitRepository.OpenAsync(runner, directory, cancellationToken);

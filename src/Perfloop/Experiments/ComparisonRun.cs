@@ -13,7 +13,7 @@ public sealed class ComparisonRun(ExperimentContext context)
     /// The experiment (or baseline row) number and the purpose (0 for an A/A calibration, 1 + the attempt for an
     /// experiment) seed the order of runs, so every measurement has its own fixed order.
     /// </summary>
-    public async Task<Comparison> MeasureAsync(int experiment, string samplesDirectory, string baselineDirectory, double thresholdPct, Statistics.SequentialDesign design, int purpose, CancellationToken cancellationToken)
+    public async Task<Comparison> MeasureAsync(int experiment, string samplesDirectory, string baselineDirectory, SelectedMetric metric, double thresholdPct, Statistics.SequentialDesign design, int purpose, CancellationToken cancellationToken)
     {
         var setup = context.Setup;
         var m = setup.Config.Measurement;
@@ -23,7 +23,7 @@ public sealed class ComparisonRun(ExperimentContext context)
             TimeSpan.FromSeconds(m.MaxSeconds),
             TimeSpan.FromSeconds(setup.Config.Timeouts.BenchSeconds),
             m.Seed + (experiment * 7919) + purpose);
-        var benchmark = new InterleavedBenchmark(context.Services.Runner, setup.Config.Bench, setup.Metric);
+        var benchmark = new InterleavedBenchmark(context.Services.Runner, setup.Config.Bench, metric, await context.CounterAsync(cancellationToken));
         var where = purpose == 0 ? "[baseline]" : StatusLines.Prefix(experiment);
         context.Reporter.Progress(new LoopProgress(where, purpose == 0 ? "calibrating" : "benchmarking", 0, design.Looks[^1]));
         var comparison = await benchmark.RunAsync(baselineDirectory, context.Root, plan, thresholdPct, new LookReporter(context.Reporter, experiment, where, purpose == 0 ? "calibrating" : "benchmarking"), cancellationToken);

@@ -64,7 +64,7 @@ public static partial class DamagedJournal
             Timestamp = context.Services.Clock.GetUtcNow(),
             Domain = context.Setup.Domain.Name,
             Summary = kept ? message.Split('\n')[0] : "",
-            Metric = context.Setup.Metric.Name,
+            Metric = context.JudgingMetric().Name,
             Status = kept ? ExperimentStatus.Keep : ExperimentStatus.Crash,
             Commit = head,
             Reason = kept ? "kept; the journal was damaged before the row was recorded" : "abandoned: the experiment journal was damaged",

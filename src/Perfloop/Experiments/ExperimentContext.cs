@@ -20,6 +20,7 @@ public sealed record EngineServices(IProcessRunner Runner, ILoopReporter Reporte
 public sealed class ExperimentContext : IAsyncDisposable
 {
     readonly Safety.RepositoryLock? repositoryLock;
+    Resolved<InstructionCounter>? counter;
 
     ExperimentContext(SessionSetup setup, SessionLedger ledger, EngineServices services, Safety.RepositoryLock? repositoryLock)
     {
@@ -97,6 +98,29 @@ public sealed class ExperimentContext : IAsyncDisposable
     /// <summary>The session's threshold: calibrated when there is one, else the configured one. The only place it is chosen.</summary>
     public double ThresholdPct() => CalibratedThresholdPct() ?? Setup.ConfiguredThresholdPct;
 
+    /// <summary>
+    /// The metric that judges experiments now: the one the governing baseline's calibration chose by evidence (its row's
+    /// metric: CPU time or instructions standing in for wall time), else the configured one. The only place it is chosen.
+    /// </summary>
+    public SelectedMetric JudgingMetric() =>
+        GoverningBaseline() is { } baseline && baseline.Metric != Setup.Metric.Name && Setup.Methodology.Judges(baseline.Metric)
+            ? Setup.Metric with { Name = baseline.Metric, Direction = Statistics.MetricDirection.LowerIsBetter, Unit = MetricSelection.UnitOf(baseline.Metric) }
+            : Setup.Metric;
+
+    /// <summary>A KEEP on the judging metric must not be contradicted by wall time: it stands in for wall time in the cpu domain.</summary>
+    public bool JudgesByWallTimeProxy() =>
+        Setup.Domain.Name == "cpu" && JudgingMetric().Name is MetricNames.CpuMs or MetricNames.Instructions;
+
+    /// <summary>The experiments' sequential design: the configured one, deterministic when the calibration's runs of the judging metric never varied.</summary>
+    public Statistics.SequentialDesign ExperimentDesign() =>
+        VerdictReplay.CalibratedDesign(Root, GoverningBaseline()?.Experiment, JudgingMetric().Name, Setup.Methodology.ExperimentDesign);
+
+    /// <summary>The instruction counter perfloop.json asks for, probed once per command; null when instructions are not counted.</summary>
+    public async Task<InstructionCounter?> CounterAsync(CancellationToken cancellationToken) =>
+        (counter ??= new(await InstructionCounter.ForConfigAsync(Services.Runner, Setup.Config, Root, cancellationToken))).Value;
+
+    ResultRow? GoverningBaseline() => Ledger.LatestBaseline is { } baseline && MethodologyChange(baseline) is null ? baseline : null;
+
     /// <summary>"baseline 3: bench 'a' → 'b'" when perfloop.json now measures differently from the latest baseline row; else null.</summary>
     public string? MethodologyChangeSinceBaseline() => Ledger.LatestBaseline is { } baseline ? MethodologyChange(baseline) : null;
 
@@ -140,3 +164,7 @@ public sealed class ExperimentContext : IAsyncDisposable
         repositoryLock?.Dispose();
     }
 }
+
+/// <summary>A value resolved once, null included (so "no counter" is not probed again).</summary>
+sealed record Resolved<T>(T? Value)
+    where T : class;

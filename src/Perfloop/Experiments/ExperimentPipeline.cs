@@ -174,16 +174,29 @@ public sealed class ExperimentPipeline(ExperimentContext context)
         var tree = await context.Baselines.TreeAsync(state.PreCommit, cancellationToken);
         state = await MicroBenchmarkAsync(state, tree.Directory, cancellationToken);
         Reporter.Status(StatusLines.Benchmarking(n));
-        var comparison = await new ComparisonRun(context).MeasureAsync(n, PerfloopPaths.Experiment(Root, n), tree.Directory, state.ThresholdPct, Setup.Methodology.ExperimentDesign, 1 + state.ReworksUsed, cancellationToken);
+        var metric = context.JudgingMetric();
+        var design = context.ExperimentDesign();
+        var comparison = await new ComparisonRun(context).MeasureAsync(n, PerfloopPaths.Experiment(Root, n), tree.Directory, metric, state.ThresholdPct, design, 1 + state.ReworksUsed, cancellationToken);
         if (comparison.Failure is { } failure)
         {
             return Save(state with { Phase = ExperimentPhase.Benchmarked, BenchmarkFailure = $"{failure.Side.ToString().ToLowerInvariant()} run {failure.Message}" });
         }
 
         // The candidate's figure is the baseline's median times the paired ratio, so every figure shown agrees with the estimate.
-        var baselineMedian = Median.Of(comparison.Values(Side.Baseline, Setup.Metric.Name)) ?? double.NaN;
-        var measured = new MeasuredOutcome(comparison.Result!, baselineMedian, StatusLines.AtRatio(baselineMedian, comparison.Result!), comparison.Pairs, comparison.StopReason);
-        Reporter.Status(StatusLines.Result(n, measured.BaselineValue, Setup.Metric.Unit, measured.Result));
+        var result = comparison.Result!;
+        var baselineMedian = Median.Of(comparison.Values(Side.Baseline, metric.Name)) ?? double.NaN;
+        // A proxy's improvement must not be contradicted by wall time over the same pairs (a KEEP only; pure check).
+        var wallTime = result.Verdict == Verdict.Improved && context.JudgesByWallTimeProxy()
+            ? WallTimeGuard.Check(comparison.Samples, result, design) is var check ? new WallTimeCheck(check.Contradicts, check.Text) : null
+            : null;
+        var loadShift = LoadShiftDetector.Detect(comparison.Samples)?.Text;
+        var measured = new MeasuredOutcome(result, baselineMedian, StatusLines.AtRatio(baselineMedian, result), comparison.Pairs, comparison.StopReason, metric.Name, wallTime, loadShift);
+        Reporter.Status(StatusLines.Result(n, measured.BaselineValue, metric.Unit, measured.Result) + (loadShift is null ? "" : $"; note: {loadShift}"));
+        if (wallTime is not null)
+        {
+            Reporter.Status($"{StatusLines.Prefix(n)} Wall-time check of the {metric.Name} verdict: {wallTime.Text}");
+        }
+
         return Save(state with { Phase = ExperimentPhase.Benchmarked, Measured = measured, BenchmarkFailure = null });
     }
 
@@ -294,6 +307,11 @@ public sealed class ExperimentPipeline(ExperimentContext context)
             return new DecideOutcome(decision, null, next);
         }
 
+        if (state.Measured?.LoadShift is { } shift)
+        {
+            e2eColumns[ResultsTable.LoadShiftColumn] = shift;
+        }
+
         var row = RowOf(state, decision) with { Extra = e2eColumns };
         if (decision.Action == DecisionAction.Keep)
         {
@@ -327,8 +345,9 @@ public sealed class ExperimentPipeline(ExperimentContext context)
         var request = new CompareRequest(state.PreCommit, candidateCommit)
         {
             Benchmarks = Setup.Config.EndToEnd.Bench is { } bench ? [bench] : [],
-            Metric = Setup.Metric,
+            Metric = context.JudgingMetric(),
             ThresholdPct = state.ThresholdPct,
+            Counter = await context.CounterAsync(cancellationToken),
         };
         var report = await EndToEndComparer.CompareAsync(context.Repository, Setup.Config, request, null, cancellationToken);
         var comparison = report.Benchmarks[0];
@@ -414,8 +433,10 @@ public sealed class ExperimentPipeline(ExperimentContext context)
     static CandidateInfo CandidateOf(ExperimentState state) =>
         new(state.Summary, state.Target, state.Category, state.Strategy, state.Impact) { Author = state.Author, Body = state.Body };
 
-    static Evidence Evidence(ExperimentState state, int reworksLeft) => new()
+    Evidence Evidence(ExperimentState state, int reworksLeft) => new()
     {
+        MetricName = MetricOf(state).Name,
+        WallTimeContradiction = state.Measured?.WallTime is { Contradicts: true } wall ? wall.Text : null,
         Early = state.Early,
         BenchmarkFailure = state.BenchmarkFailure,
         Metric = state.Measured?.Result,
@@ -425,6 +446,15 @@ public sealed class ExperimentPipeline(ExperimentContext context)
         Micro = state.Micro?.Result,
         HotPath = state.HotPath,
     };
+
+    /// <summary>The metric the experiment was (or will be) judged on: the one its measurement recorded, else the session's judging metric.</summary>
+    SelectedMetric MetricOf(ExperimentState state)
+    {
+        var judging = context.JudgingMetric();
+        return state.Measured is { Metric: { Length: > 0 } measured } && measured != judging.Name
+            ? judging with { Name = measured, Unit = MetricSelection.UnitOf(measured) }
+            : judging;
+    }
 
     ResultRow RowOf(ExperimentState state, Decision decision)
     {
@@ -439,7 +469,7 @@ public sealed class ExperimentPipeline(ExperimentContext context)
             Category = state.Category,
             Strategy = state.Strategy,
             Summary = state.Summary,
-            Metric = Setup.Metric.Name,
+            Metric = MetricOf(state).Name,
             Baseline = state.Measured?.BaselineValue,
             Candidate = state.Measured?.CandidateValue,
             DeltaPct = estimate?.DeltaPct,
@@ -481,7 +511,7 @@ public sealed class ExperimentPipeline(ExperimentContext context)
         [
             ("Perfloop-Experiment", state.Experiment.ToString(CultureInfo.InvariantCulture)),
             .. state.Measured is { } m
-                ? [("Perfloop-Metric", $"{Setup.Metric.Name} {StatusLines.Measure(m.BaselineValue, Setup.Metric.Unit)} → {StatusLines.Measure(m.CandidateValue, Setup.Metric.Unit)} ({StatusLines.Interval(m.Result)})")]
+                ? [("Perfloop-Metric", $"{MetricOf(state).Name} {StatusLines.Measure(m.BaselineValue, MetricOf(state).Unit)} → {StatusLines.Measure(m.CandidateValue, MetricOf(state).Unit)} ({StatusLines.Interval(m.Result)})")]
                 : Array.Empty<(string, string)>(),
         ]);
 }

@@ -34,12 +34,26 @@ public sealed record EarlyOutcome(ExperimentStatus Status, string Reason);
 /// The measured comparison, as kept in the journal and reported by the step verbs: the baseline's median, and the
 /// candidate's figure as that median times the paired ratio (so the two agree with the estimate).
 /// </summary>
+/// <param name="Result">The sequential test's verdict and estimate.</param>
+/// <param name="BaselineValue">The baseline's median of the metric.</param>
+/// <param name="CandidateValue">The baseline's median times the paired ratio.</param>
+/// <param name="Pairs">Baseline/candidate run pairs measured.</param>
+/// <param name="StopReason">Why measuring stopped (the look and its verdict).</param>
+/// <param name="Metric">The metric the verdict was taken on (the session's judging metric; empty in journals written before it was recorded).</param>
+/// <param name="WallTime">For a metric standing in for wall time: wall time's verdict over the same pairs.</param>
+/// <param name="LoadShift">A sharp change of the machine's load during the verdict, in words; it informs, it decides nothing.</param>
 public sealed record MeasuredOutcome(
     VerdictResult Result,
     double BaselineValue,
     double CandidateValue,
     int Pairs,
-    string StopReason);
+    string StopReason,
+    string Metric = "",
+    WallTimeCheck? WallTime = null,
+    string? LoadShift = null);
+
+/// <summary>Wall time's check of a verdict taken on a proxy metric: whether it contradicts a KEEP, and what it showed.</summary>
+public sealed record WallTimeCheck(bool Contradicts, string Text);
 
 /// <summary>The in-progress experiment, persisted as <c>.perfloop/experiment.json</c>.</summary>
 public sealed record ExperimentState

@@ -60,6 +60,12 @@ public sealed record Evidence
 
     /// <summary>The end-to-end comparison, once made (only for a candidate the rest of the evidence would keep).</summary>
     public EndToEndEvidence? EndToEnd { get; init; }
+
+    /// <summary>
+    /// Set when the metric stands in for wall time (CPU time, instructions) and wall time over the same pairs is
+    /// significantly worse beyond the threshold: what it showed, in words.
+    /// </summary>
+    public string? WallTimeContradiction { get; init; }
 }
 
 public sealed record Decision(DecisionAction Action, string Reason)
@@ -81,6 +87,7 @@ public static class KeepDiscardDecision
     public static bool GuardNeeded(Evidence evidence) =>
         evidence.Early is null
         && evidence.BenchmarkFailure is null
+        && evidence.WallTimeContradiction is null
         && (evidence.Metric?.Verdict == Verdict.Improved || (MicroOnly(evidence) && evidence.HotPath is { IsHot: true }));
 
     /// <summary>
@@ -107,6 +114,11 @@ public static class KeepDiscardDecision
         if (decision.Action != DecisionAction.Keep)
         {
             return decision;
+        }
+
+        if (evidence.WallTimeContradiction is { } wall)
+        {
+            return Decision.Discard($"wall time contradicts the {evidence.MetricName} verdict ({decision.Reason}): {wall}");
         }
 
         if (evidence.TrustedFiles.Count > 0)

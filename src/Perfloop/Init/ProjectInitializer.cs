@@ -17,6 +17,9 @@ public sealed record InitOptions(string Directory, string Bench)
 
     public string Domain { get; init; } = "cpu";
 
+    /// <summary>The metric to judge on (<c>metric</c> in perfloop.json); null: the domain's, or a BenchmarkDotNet project's median.</summary>
+    public MetricSettings? Metric { get; init; }
+
     public bool Force { get; init; }
 
     /// <summary>Targets with micro-benchmarks or profile shares, written to perfloop.json as given.</summary>
@@ -55,8 +58,9 @@ public static class ProjectInitializer
             Guard = string.IsNullOrWhiteSpace(options.Guard) ? null : options.Guard.Trim(),
             Oracles = options.Oracles.Select(o => new OracleSpec { Command = o, Files = options.OracleFiles }).ToList(),
             Targets = options.Targets,
+            Metric = options.Metric,
         };
-        if (BenchmarkDotNetDiscovery.RunBy(BenchmarkDotNetDiscovery.Find(repository.Root), options.Bench) is not null)
+        if (options.Metric is null && BenchmarkDotNetDiscovery.RunBy(BenchmarkDotNetDiscovery.Find(repository.Root), options.Bench) is not null)
         {
             // A BenchmarkDotNet run: judge its per-operation median from the JSON export, not the run's wall time
             // (which is mostly BenchmarkDotNet's own build, pilot and warm-up).
@@ -67,6 +71,7 @@ public static class ProjectInitializer
             };
         }
 
+        // Checked like a hand-written file (an unknown metric without a goal, say), before anything is written.
         ConfigStore.Save(repository.Root, config);
 
         Directory.CreateDirectory(PerfloopPaths.StateDirectory(repository.Root));

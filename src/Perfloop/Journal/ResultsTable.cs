@@ -24,8 +24,11 @@ public static class ResultsTable
     /// <summary>Columns filled by some experiments only; their values travel in <see cref="ResultRow.Extra"/>.</summary>
     public static readonly IReadOnlyList<string> OptionalColumns =
     [
-        "e2e_base", "e2e_head", "e2e_speedup", "e2e_verdict", MethodologyColumn,
+        "e2e_base", "e2e_head", "e2e_speedup", "e2e_verdict", MethodologyColumn, LoadShiftColumn,
     ];
+
+    /// <summary>A sharp change of the machine's load during the verdict, in words (it informs; it decides nothing).</summary>
+    public const string LoadShiftColumn = "load_shift";
 
     /// <summary>A baseline row's methodology fingerprint; the whole methodology is in experiments/N/methodology.json.</summary>
     public const string MethodologyColumn = "methodology";

@@ -1,5 +1,7 @@
 using System.Text.Json;
 
+using Perfloop.Configuration;
+
 namespace Perfloop.Measurement;
 
 /// <summary>
@@ -13,10 +15,10 @@ namespace Perfloop.Measurement;
 /// </summary>
 public static class BenchmarkDotNetReport
 {
-    public const string Prefix = "bdn.";
-    public const string MedianSuffix = "median_ns";
-    public const string MeanSuffix = "mean_ns";
-    public const string AllocatedSuffix = "allocated_bytes";
+    public const string Prefix = MetricVocabulary.BenchmarkDotNetPrefix;
+    public const string MedianSuffix = MetricVocabulary.BenchmarkDotNetMedianSuffix;
+    public const string MeanSuffix = MetricVocabulary.BenchmarkDotNetMeanSuffix;
+    public const string AllocatedSuffix = MetricVocabulary.BenchmarkDotNetAllocatedSuffix;
 
     /// <summary>The file names BenchmarkDotNet gives its full JSON export.</summary>
     public static bool IsFullReport(string fileName) =>
@@ -141,7 +143,5 @@ public static class BenchmarkDotNetReport
     }
 
     /// <summary>Whether a metric name is one of this reader's, whatever the benchmark.</summary>
-    public static bool IsMetricName(string name) =>
-        name.StartsWith(Prefix, StringComparison.Ordinal)
-        && (name.EndsWith(MedianSuffix, StringComparison.Ordinal) || name.EndsWith(MeanSuffix, StringComparison.Ordinal) || name.EndsWith(AllocatedSuffix, StringComparison.Ordinal));
+    public static bool IsMetricName(string name) => MetricVocabulary.IsBenchmarkDotNetName(name);
 }

@@ -44,11 +44,23 @@ public interface IMeasurementProgress
 /// fixed seed) so that drift of a shared machine falls on both sides equally, never two runs at once,
 /// and stops as soon as the sequential test allows.
 /// </summary>
-public sealed class InterleavedBenchmark(IProcessRunner runner, string command, string metric, MetricDirection direction, MetricSources? sources = null)
+/// <remarks>
+/// Each run also records its load evidence (context switches, the machine's CPU pressure, run-queue wait: see
+/// <see cref="RunLoad"/>), read outside the timed window. With an <see cref="InstructionCounter"/>, every measured
+/// run is followed by an untimed run of the same command under the counter, whose count becomes the run's
+/// <c>instructions</c>; warm-up runs are not counted.
+/// </remarks>
+public sealed class InterleavedBenchmark(
+    IProcessRunner runner,
+    string command,
+    string metric,
+    MetricDirection direction,
+    MetricSources? sources = null,
+    InstructionCounter? counter = null)
 {
     /// <summary>Measures <paramref name="metric"/> as <see cref="MetricSelection.Select"/> chose it, with its metric files.</summary>
-    public InterleavedBenchmark(IProcessRunner runner, string command, SelectedMetric metric)
-        : this(runner, command, metric.Name, metric.Direction, metric.Sources)
+    public InterleavedBenchmark(IProcessRunner runner, string command, SelectedMetric metric, InstructionCounter? counter = null)
+        : this(runner, command, metric.Name, metric.Direction, metric.Sources, counter)
     {
     }
 
@@ -71,7 +83,7 @@ public sealed class InterleavedBenchmark(IProcessRunner runner, string command, 
         {
             foreach (var side in new[] { Side.Baseline, Side.Candidate })
             {
-                var (_, failure) = await RunOnceAsync(side, -1, order, side == Side.Baseline ? baselineDirectory : candidateDirectory, plan, cancellationToken);
+                var (_, failure) = await RunOnceAsync(side, -1, order, side == Side.Baseline ? baselineDirectory : candidateDirectory, plan, counted: false, cancellationToken);
                 if (failure is not null)
                 {
                     return new Comparison(samples, null, 0, "a warm-up run failed", failure, clock.Elapsed);
@@ -91,7 +103,7 @@ public sealed class InterleavedBenchmark(IProcessRunner runner, string command, 
             {
                 var side = block[i];
                 var pair = pairs + (i / 2);
-                var (sample, failure) = await RunOnceAsync(side, pair, order++, side == Side.Baseline ? baselineDirectory : candidateDirectory, plan, cancellationToken);
+                var (sample, failure) = await RunOnceAsync(side, pair, order++, side == Side.Baseline ? baselineDirectory : candidateDirectory, plan, counted: true, cancellationToken);
                 if (failure is not null)
                 {
                     return new Comparison(samples, null, pairs, "a benchmark run failed", failure, clock.Elapsed);
@@ -108,7 +120,7 @@ public sealed class InterleavedBenchmark(IProcessRunner runner, string command, 
 
             pairs += 2;
             progress?.PairMeasured(pairs, plan.Design.Looks[^1]);
-            if (pairs < plan.Design.MinPairs)
+            if (pairs < plan.Design.FirstEvaluationPairs)
             {
                 continue;
             }
@@ -140,15 +152,17 @@ public sealed class InterleavedBenchmark(IProcessRunner runner, string command, 
     static Side Other(Side side) => side == Side.Baseline ? Side.Candidate : Side.Baseline;
 
     async Task<(RunSample? Sample, RunFailure? Failure)> RunOnceAsync(
-        Side side, int pair, int order, string directory, MeasurementPlan plan, CancellationToken cancellationToken)
+        Side side, int pair, int order, string directory, MeasurementPlan plan, bool counted, CancellationToken cancellationToken)
     {
         // Exact peak RSS for any size of program (the memory domain needs it); the launcher runs outside the timed
         // window, and so does the shell when the command is plain words.
         var spec = TimedCommand.For(command, directory) with { Timeout = plan.RunTimeout, ExactPeakRss = true };
         var filesBefore = metricSources.IsEmpty ? null : metricSources.Snapshot(directory);
+        var pressureBefore = MachineLoad.ReadPressure();
         var result = await runner.RunAsync(spec, cancellationToken);
         // A run cut short by Ctrl-C is no benchmark failure ("exit code 143") but the interruption it is.
         cancellationToken.ThrowIfCancellationRequested();
+        var pressureAfter = MachineLoad.ReadPressure();
         if (!result.Succeeded)
         {
             var why = result.TimedOut
@@ -176,7 +190,52 @@ public sealed class InterleavedBenchmark(IProcessRunner runner, string command, 
             }
         }
 
-        return (new RunSample(pair, side, order, result.WallTime.TotalMilliseconds, cpu, rss, result.ExitCode, metrics), null);
+        if (counted && counter is not null)
+        {
+            var (instructions, counterFailure) = await CountAsync(spec, side, cancellationToken);
+            if (counterFailure is not null)
+            {
+                return (null, counterFailure);
+            }
+
+            metrics[MetricNames.Instructions] = instructions;
+        }
+
+        var load = new RunLoad(
+            result.VoluntaryContextSwitches,
+            result.InvoluntaryContextSwitches,
+            MachineLoad.PressurePct(pressureBefore, pressureAfter),
+            MachineLoad.ReadLoadAverage(),
+            result.RunQueueWait?.TotalMilliseconds);
+        return (new RunSample(pair, side, order, result.WallTime.TotalMilliseconds, cpu, rss, result.ExitCode, metrics) { Load = load }, null);
+    }
+
+    /// <summary>The same command once more under the instruction counter, untimed; its count, or why it failed.</summary>
+    async Task<(double Instructions, RunFailure? Failure)> CountAsync(CommandSpec timed, Side side, CancellationToken cancellationToken)
+    {
+        var output = Directory.CreateTempSubdirectory("perfloop-count-").FullName;
+        try
+        {
+            var spec = counter!.Wrap(timed with { ExactPeakRss = false }, output);
+            var result = await runner.RunAsync(spec, cancellationToken);
+            if (!result.Succeeded)
+            {
+                var why = result.TimedOut
+                    ? $"timed out after {spec.Timeout.TotalSeconds:0}s"
+                    : $"exit code {result.ExitCode}: {Git.GitCli.FirstLine(LastLines(result.StderrText + "\n" + result.StdoutText))}";
+                return (0, new RunFailure(side, result.ExitCode, result.TimedOut, Safety.SecretRedactor.Current.Redact($"the run under {counter.Name} failed ({why})")));
+            }
+
+            return (counter.Read(output), null);
+        }
+        catch (MetricSourceException e)
+        {
+            return (0, new RunFailure(side, 0, false, e.Message));
+        }
+        finally
+        {
+            Directory.Delete(output, recursive: true);
+        }
     }
 
     /// <summary>The last non-empty line usually says why a program failed.</summary>

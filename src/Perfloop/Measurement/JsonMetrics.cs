@@ -49,18 +49,7 @@ public static class JsonMetrics
     }
 
     /// <summary>The path's segments, or <c>null</c> when it is not a valid JSONPath-lite path.</summary>
-    public static IReadOnlyList<string>? Segments(string path)
-    {
-        var normalized = path.Trim();
-        if (normalized.StartsWith("$.", StringComparison.Ordinal))
-        {
-            normalized = normalized[2..];
-        }
-
-        normalized = normalized.Replace("[", ".", StringComparison.Ordinal).Replace("]", "", StringComparison.Ordinal);
-        var segments = normalized.Split('.');
-        return normalized.Length == 0 || segments.Any(s => s.Length == 0) ? null : segments;
-    }
+    public static IReadOnlyList<string>? Segments(string path) => Configuration.MetricVocabulary.JsonPathSegments(path);
 
     static JsonElement? Find(JsonElement root, string path)
     {

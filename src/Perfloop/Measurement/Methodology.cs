@@ -19,7 +19,17 @@ public sealed record Methodology
 {
     public required string Domain { get; init; }
 
+    /// <summary>The configured metric: perfloop.json's, else the domain's (which <see cref="MetricChoiceMode"/> may replace by evidence).</summary>
     public required string Metric { get; init; }
+
+    /// <summary>
+    /// "configured": <see cref="Metric"/> judges. "evidence": the cpu domain without a metric in perfloop.json, where each
+    /// baseline's A/A calibration chooses the judging metric (<see cref="MetricChooser"/>) and records it in its row.
+    /// </summary>
+    public string MetricChoiceMode { get; init; } = ConfiguredChoice;
+
+    /// <summary>measurement.instructionCounter as it applies ("auto" when the metric is instructions), "" when instructions are not counted.</summary>
+    public string InstructionCounter { get; init; } = "";
 
     /// <summary>"lower" or "higher" is better.</summary>
     public required string Goal { get; init; }
@@ -47,6 +57,15 @@ public sealed record Methodology
     /// <summary>Multiplier of the A/A noise in max(domain threshold, k × noise).</summary>
     public double NoiseK { get; init; } = NoiseCalibration.DefaultK;
 
+    public const string ConfiguredChoice = "configured";
+    public const string EvidenceChoice = "evidence";
+
+    /// <summary>Whether the judging metric is chosen by the calibration's evidence rather than named.</summary>
+    public bool ChoosesMetricByEvidence => MetricChoiceMode == EvidenceChoice;
+
+    /// <summary>Whether a row judged on <paramref name="metric"/> was judged under this methodology's metric rule.</summary>
+    public bool Judges(string metric) => metric == Metric || (ChoosesMetricByEvidence && MetricNames.TimeProxies.Contains(metric));
+
     /// <summary>File name of the methodology a baseline row fixed, in that row's experiment directory.</summary>
     public const string FileName = "methodology.json";
 
@@ -61,6 +80,8 @@ public sealed record Methodology
         {
             Domain = domain.Name,
             Metric = metric.Name,
+            MetricChoiceMode = config.Metric is null && domain.Name == "cpu" ? EvidenceChoice : ConfiguredChoice,
+            InstructionCounter = MetricSelection.InstructionCounterSetting(config) ?? "",
             Goal = metric.Direction == MetricDirection.LowerIsBetter ? MetricSelection.Lower : MetricSelection.Higher,
             Bench = config.Bench,
             Build = config.Build ?? "",
@@ -115,6 +136,8 @@ public sealed record Methodology
         yield return ("domain", Domain);
         yield return ("metric", Metric);
         yield return ("metric.goal", Goal);
+        yield return ("metric choice", MetricChoiceMode);
+        yield return ("measurement.instructionCounter", InstructionCounter);
         yield return ("bench", Bench);
         yield return ("build", Build);
         yield return ("metrics", MetricSources);

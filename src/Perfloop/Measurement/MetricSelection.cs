@@ -18,8 +18,8 @@ public sealed record SelectedMetric(string Name, MetricDirection Direction, stri
 /// </summary>
 public static class MetricSelection
 {
-    public const string Lower = "lower";
-    public const string Higher = "higher";
+    public const string Lower = MetricVocabulary.LowerGoal;
+    public const string Higher = MetricVocabulary.HigherGoal;
 
     public static SelectedMetric Select(PerfloopConfig config, Domain domain)
     {
@@ -36,19 +36,19 @@ public static class MetricSelection
         return new SelectedMetric(name, goal, UnitOf(name), sources);
     }
 
+    /// <summary>
+    /// The instruction counter perfloop.json asks for: <c>measurement.instructionCounter</c>, or "auto" when the
+    /// metric is <c>instructions</c> without one; null when instructions are not counted.
+    /// </summary>
+    public static string? InstructionCounterSetting(PerfloopConfig config) =>
+        config.Measurement.InstructionCounter?.Trim().ToLowerInvariant()
+        ?? (config.Metric?.Name.Trim() == MetricNames.Instructions ? InstructionCounter.Auto : null);
+
     /// <summary>"lower" or "higher" (any case); <c>null</c> for a missing or unknown word.</summary>
-    public static MetricDirection? ParseGoal(string? goal) => goal?.Trim().ToLowerInvariant() switch
-    {
-        Lower => MetricDirection.LowerIsBetter,
-        Higher => MetricDirection.HigherIsBetter,
-        _ => null,
-    };
+    public static MetricDirection? ParseGoal(string? goal) => MetricVocabulary.ParseGoal(goal);
 
     /// <summary>The direction of the metrics Perfloop measures or reads itself; <c>null</c> for a user's own metric.</summary>
-    public static MetricDirection? KnownDirection(string name) =>
-        name is MetricNames.WallMs or MetricNames.CpuMs or MetricNames.PeakRssMb || BenchmarkDotNetReport.IsMetricName(name)
-            ? MetricDirection.LowerIsBetter
-            : null;
+    public static MetricDirection? KnownDirection(string name) => MetricVocabulary.KnownDirection(name);
 
     /// <summary>The unit printed after a value, from the metric's name (its suffix); empty when unknown.</summary>
     public static string UnitOf(string name) =>

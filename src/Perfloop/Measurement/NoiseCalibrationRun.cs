@@ -18,7 +18,11 @@ public sealed record CalibrationReport(
     double FirstMedian,
     double SecondMedian,
     IReadOnlyList<RunSample> Samples,
-    TimeSpan Elapsed);
+    TimeSpan Elapsed)
+{
+    /// <summary>The metric a session started now would judge on, chosen by the same evidence (<see cref="MetricChooser"/>), with its own threshold.</summary>
+    public MetricChoice? Choice { get; init; }
+}
 
 /// <summary>
 /// An A/A run on demand: HEAD built in a temporary worktree against the work tree at HEAD, interleaved like any
@@ -60,7 +64,8 @@ public sealed class NoiseCalibrationRun(IProcessRunner runner)
             TimeSpan.FromSeconds(config.Measurement.MaxSeconds),
             TimeSpan.FromSeconds(config.Timeouts.BenchSeconds),
             config.Measurement.Seed);
-        var comparison = await new InterleavedBenchmark(runner, config.Bench, metric)
+        var counter = await InstructionCounter.ForConfigAsync(runner, config, repository.Root, cancellationToken);
+        var comparison = await new InterleavedBenchmark(runner, config.Bench, metric, counter)
             .RunAsync(baseline.Directory, repository.Root, plan, configured, progress, cancellationToken);
         if (comparison.Failure is { } failure)
         {
@@ -76,8 +81,12 @@ public sealed class NoiseCalibrationRun(IProcessRunner runner)
         }
 
         var noise = NoiseCalibration.Calibrate(first, second, configured);
+        var choice = MetricChooser.Choose(new MetricChoiceInput(comparison.Samples, domain.Name, metric, Explicit: config.Metric is not null, configured, Environment.ProcessorCount));
         return new CalibrationReport(head, domain.Name, metric, configured, noise, comparison.Result!.Estimate,
-            Median.Of(first)!.Value, Median.Of(second)!.Value, comparison.Samples, comparison.Elapsed);
+            Median.Of(first)!.Value, Median.Of(second)!.Value, comparison.Samples, comparison.Elapsed)
+        {
+            Choice = choice,
+        };
     }
 
     async Task BuildAsync(PerfloopConfig config, string directory, string what, CancellationToken cancellationToken)

@@ -50,16 +50,19 @@ public static class VerdictReplay
         var samples = SampleTable.Parse(File.ReadAllText(samplesPath));
         // The methodology the governing baseline row (the last one up to this row) fixed, so a later edit of perfloop.json cannot change an old verdict.
         var governing = rows.Take(index + 1).LastOrDefault(r => r.Status == ExperimentStatus.Baseline);
-        if (governing is not null && Methodology.Load(repositoryRoot, governing.Experiment) is { } fixedThen && fixedThen.Metric == row.Metric)
+        if (governing is not null && Methodology.Load(repositoryRoot, governing.Experiment) is { } fixedThen && fixedThen.Judges(row.Metric))
         {
-            var fixedDesign = row.Status == ExperimentStatus.Baseline ? fixedThen.CalibrationDesign : fixedThen.ExperimentDesign;
-            return Replay(experiment, samples, row, fixedDesign, fixedThen.Direction);
+            var fixedDesign = row.Status == ExperimentStatus.Baseline
+                ? fixedThen.CalibrationDesign
+                : CalibratedDesign(repositoryRoot, governing.Experiment, row.Metric, fixedThen.ExperimentDesign);
+            var direction = fixedThen.Metric == row.Metric ? fixedThen.Direction : MetricSelection.KnownDirection(row.Metric) ?? fixedThen.Direction;
+            return Replay(experiment, samples, row, fixedDesign, direction);
         }
 
         var config = ConfigStore.Load(repositoryRoot);
         var design = row.Status == ExperimentStatus.Baseline
             ? new SequentialDesign(config.Measurement.CalibrationRuns, config.Measurement.CalibrationRuns)
-            : new SequentialDesign(config.Measurement.MinRuns, config.Measurement.MaxRuns);
+            : CalibratedDesign(repositoryRoot, governing?.Experiment, row.Metric, new SequentialDesign(config.Measurement.MinRuns, config.Measurement.MaxRuns));
         return Replay(experiment, samples, row, design, DirectionOf(row, config));
     }
 
@@ -76,6 +79,26 @@ public static class VerdictReplay
         return row.Pairs is null
             ? $"experiment {row.Experiment} {ended}{reason}; it has no samples, so there is no verdict to recompute"
             : $"experiment {row.Experiment} has no samples ({samplesPath} is missing), though results.tsv says it measured {row.Pairs} pairs";
+    }
+
+    /// <summary>
+    /// The experiment design as the calibration fixed it before the A/B data: deterministic when every A/A run of the
+    /// governing baseline gave the same value of <paramref name="metric"/> (see <see cref="SequentialDesign.ForCalibration"/>).
+    /// </summary>
+    public static SequentialDesign CalibratedDesign(string repositoryRoot, int? baselineExperiment, string metric, SequentialDesign design)
+    {
+        var path = baselineExperiment is { } n ? Path.Combine(PerfloopPaths.Baseline(repositoryRoot, n), "samples.tsv") : null;
+        if (path is null || !File.Exists(path))
+        {
+            return design;
+        }
+
+        var calibration = SampleTable.Parse(File.ReadAllText(path));
+        var pairs = calibration.Where(s => s.Pair >= 0).GroupBy(s => s.Pair)
+            .Select(g => (A1: g.FirstOrDefault(s => s.Side == Side.Baseline)?.Value(metric), A2: g.FirstOrDefault(s => s.Side == Side.Candidate)?.Value(metric)))
+            .Where(p => p.A1 is not null && p.A2 is not null)
+            .ToList();
+        return design.ForCalibration([.. pairs.Select(p => p.A1!.Value)], [.. pairs.Select(p => p.A2!.Value)]);
     }
 
     /// <summary>The pure part: pairs the samples, then evaluates the sequential test where the run stopped.</summary>

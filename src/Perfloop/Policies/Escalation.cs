@@ -38,6 +38,13 @@ public sealed record EscalationSignals
     /// <summary>Median CPU time (user + system, children included) of the baseline's runs (ms).</summary>
     public double? CpuMs { get; init; }
 
+    /// <summary>
+    /// The baseline runs' wall/CPU relation with the machine's contention taken out (wall time less run-queue wait, or
+    /// uncontended runs only). When set, the "mostly waits" rule reads it instead of <see cref="WallMs"/>/<see cref="CpuMs"/>,
+    /// so a program waiting for a CPU on a busy machine is not taken for one waiting for I/O.
+    /// </summary>
+    public Measurement.OffCpuSummary? OffCpu { get; init; }
+
     /// <summary>GC pause share of a .NET trace of the program (from the ranking).</summary>
     public RuntimeFigures? Runtime { get; init; }
 
@@ -61,7 +68,20 @@ public static class Escalation
             findings.Add(new("gc_share", F($"GC pauses take {runtime.GcPauseSharePct:0.#}% of the traced run ({runtime.GcPauseMs:0} of {runtime.DurationMs:0} ms; threshold {settings.GcPauseSharePct:0.#}%)"), "memory"));
         }
 
-        if (domain == "cpu" && signals is { WallMs: { } wall, CpuMs: { } cpu } && wall > 0)
+        if (domain == "cpu" && signals.OffCpu is { } offCpu)
+        {
+            if (offCpu is { MedianBusyWallMs: { } busy, MedianCpuMs: { } busyCpu } && busy > 0)
+            {
+                var ratio = busyCpu > 0 ? busy / busyCpu : double.PositiveInfinity;
+                if (ratio >= settings.WallOverCpuRatio)
+                {
+                    var what = offCpu.RunQueueCorrected ? "wall time less its wait for a CPU" : "wall time";
+                    var runs = offCpu.RunQueueCorrected ? $"{offCpu.UsableRuns} baseline runs" : $"{offCpu.UsableRuns} uncontended baseline runs";
+                    findings.Add(new("wall_over_cpu", F($"{what} {busy:0.#} ms is {(double.IsFinite(ratio) ? ratio.ToString("0.#", CultureInfo.InvariantCulture) : "∞")}x the CPU time {busyCpu:0.#} ms (median of {runs}; threshold {settings.WallOverCpuRatio:0.#}x): the program mostly waits"), "async"));
+                }
+            }
+        }
+        else if (domain == "cpu" && signals is { WallMs: { } wall, CpuMs: { } cpu } && wall > 0)
         {
             var ratio = cpu > 0 ? wall / cpu : double.PositiveInfinity;
             if (ratio >= settings.WallOverCpuRatio)
@@ -85,6 +105,18 @@ public static class Escalation
         }
 
         return findings;
+    }
+
+    /// <summary>
+    /// Signals that could not be measured, in words for the user, so a silent rule is never taken for a negative one:
+    /// "mostly waits" when every baseline run was contended and the run-queue wait is not measured here.
+    /// </summary>
+    public static IReadOnlyList<string> Unmeasured(string domain, EscalationSignals signals)
+    {
+        ArgumentNullException.ThrowIfNull(signals);
+        return domain == "cpu" && signals.OffCpu is { Unmeasurable: { } why }
+            ? [$"whether the program mostly waits could not be measured: {why}"]
+            : [];
     }
 
     /// <summary>Findings already recorded in this session's rows are not repeated.</summary>

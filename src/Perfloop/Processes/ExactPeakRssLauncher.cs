@@ -53,8 +53,9 @@ internal static unsafe class ExactPeakRssLauncher
     private static readonly TimeSpan OrphanReapBudget = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Spawns the launcher through <paramref name="spawn"/>, adopts the job and releases it.</summary>
-    /// <returns>The job's pid (to wait for and reap), the process group (the launcher's pid) and the start of the timing.</returns>
-    public static (int ProcessId, int GroupId, long StartTimestamp) Launch(
+    /// <returns>The job's pid (to wait for and reap), the process group (the launcher's pid), the start of the timing,
+    /// and the job's scheduler counters just before its release (its shell's CPU and run-queue time, not the command's).</returns>
+    public static (int ProcessId, int GroupId, long StartTimestamp, SchedulerTimes? BeforeRelease) Launch(
         string executable,
         IReadOnlyList<string> argv,
         Func<List<string>, IReadOnlyList<int>, (int ProcessId, long StartTimestamp)> spawn)
@@ -83,6 +84,8 @@ internal static unsafe class ExactPeakRssLauncher
                 throw (status & 0x7f) == SIGINT ? new SpawnInterruptedException(message) : new IOException(message);
             }
 
+            // The job is blocked reading the release pipe: its counters hold only the shell's work, to be taken off.
+            var beforeRelease = SchedulerTimes.Read(jobId);
             var start = Stopwatch.GetTimestamp();
             var release = "go\n"u8;
             fixed (byte* pointer = release)
@@ -93,7 +96,7 @@ internal static unsafe class ExactPeakRssLauncher
             CloseAndReset(ref fds[1]);
             CloseAndReset(ref fds[2]);
             // The job stays in the launcher's process group (sh -c has no job control): its id is the launcher's pid.
-            return (jobId, launcherId, start);
+            return (jobId, launcherId, start, beforeRelease);
         }
         catch
         {

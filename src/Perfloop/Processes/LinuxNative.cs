@@ -85,7 +85,14 @@ internal static unsafe partial class LinuxNative
         /// <summary>Peak resident set size in KiB.</summary>
         public long MaxRssKib;
 
-        public fixed long Remaining[13];
+        // ru_ixrss … ru_nsignals: unused (most are always zero on Linux).
+        public fixed long Unused[11];
+
+        /// <summary>ru_nvcsw: the process gave up the CPU itself (blocked on I/O, a lock, a sleep).</summary>
+        public long VoluntaryContextSwitches;
+
+        /// <summary>ru_nivcsw: the scheduler took the CPU away (time slice over, a higher-priority task woke).</summary>
+        public long InvoluntaryContextSwitches;
     }
 
     [LibraryImport(Libc, SetLastError = true)]

@@ -70,6 +70,9 @@ internal sealed unsafe class LinuxChild : IDisposable
     private readonly OutputCapture stderr;
     private readonly byte[]? stdinBytes;
     private readonly long startTimestamp;
+
+    // The launched job's scheduler counters at its release (null for a direct spawn, whose counters start at zero).
+    private readonly SchedulerTimes? schedulerAtStart;
     private int stdoutFd;
     private int stderrFd;
     private int stdinFd;
@@ -80,8 +83,9 @@ internal sealed unsafe class LinuxChild : IDisposable
     private readonly string ownerToken;
 
     private LinuxChild(CommandSpec spec, string ownerToken, OutputCapture stdout, OutputCapture stderr, byte[]? stdinBytes, int processId,
-        int groupId, long startTimestamp, int stdoutFd, int stderrFd, int stdinFd)
+        int groupId, long startTimestamp, SchedulerTimes? schedulerAtStart, int stdoutFd, int stderrFd, int stdinFd)
     {
+        this.schedulerAtStart = schedulerAtStart;
         this.spec = spec;
         this.ownerToken = ownerToken;
         this.stdout = stdout;
@@ -133,9 +137,10 @@ internal sealed unsafe class LinuxChild : IDisposable
             var envp = environment.Select(pair => pair.Key + "=" + pair.Value).ToList();
             int processId, groupId;
             long startTimestamp;
+            SchedulerTimes? schedulerAtStart = null;
             if (spec.ExactPeakRss)
             {
-                (processId, groupId, startTimestamp) = ExactPeakRssLauncher.Launch(executable, argv,
+                (processId, groupId, startTimestamp, schedulerAtStart) = ExactPeakRssLauncher.Launch(executable, argv,
                     (launcherArgv, launcherFds) => Spawn(spec.FileName, ExactPeakRssLauncher.Shell, workingDirectory, launcherArgv, envp,
                         stdoutWrite: fds[1], stderrWrite: fds[3], stdinRead: fds[4], launcherFds));
             }
@@ -154,7 +159,7 @@ internal sealed unsafe class LinuxChild : IDisposable
             SetNonBlocking(fds[2]);
             if (fds[5] >= 0)
                 SetNonBlocking(fds[5]);
-            var child = new LinuxChild(spec, mark.Token, stdout, stderr, stdinBytes, processId, groupId, startTimestamp, fds[0], fds[2], fds[5]);
+            var child = new LinuxChild(spec, mark.Token, stdout, stderr, stdinBytes, processId, groupId, startTimestamp, schedulerAtStart, fds[0], fds[2], fds[5]);
             return child;
         }
         catch
@@ -186,6 +191,8 @@ internal sealed unsafe class LinuxChild : IDisposable
             stdout.Complete();
             stderr.Complete();
             registration.Dispose();
+            // Only an exited, not yet reaped child still has its scheduler statistics in /proc.
+            var schedulerAtExit = SchedulerTimes.Read(ProcessId);
             var (status, usage) = Reap();
             if (!outcome.Cancelled && status is { } raw && (raw & 0x7f) == SIGINT && CancellationFollows(cancellationToken))
             {
@@ -197,7 +204,7 @@ internal sealed unsafe class LinuxChild : IDisposable
             // Outside the timed window: whatever of the command left its group (setsid, daemons) ends here too.
             ProcessOwnership.EndCommand(ownerToken);
             (stdout.CallbackFailure ?? stderr.CallbackFailure)?.Throw();
-            return BuildResult(outcome, status, usage);
+            return BuildResult(outcome, status, usage, schedulerAtExit);
         }
         finally
         {
@@ -423,7 +430,7 @@ internal sealed unsafe class LinuxChild : IDisposable
         }
     }
 
-    private ProcessResult BuildResult(Outcome outcome, int? status, ResourceUsage? usage)
+    private ProcessResult BuildResult(Outcome outcome, int? status, ResourceUsage? usage, SchedulerTimes? schedulerAtExit)
     {
         var exitCode = -1;
         int? signal = null;
@@ -440,14 +447,19 @@ internal sealed unsafe class LinuxChild : IDisposable
                 exitCode = 128 + terminationSignal;
             }
         }
+        var cpu = CommandCpu(usage);
+        // A direct spawn's counters start at zero with the timing; a launched job's at its release.
+        TimeSpan? runQueueWait = usage is not null && schedulerAtExit is { } atExit && (schedulerAtStart is not null || !spec.ExactPeakRss)
+            ? TimeSpan.FromTicks(Math.Max(0, atExit.WaitNanoseconds - (schedulerAtStart?.WaitNanoseconds ?? 0)) / 100)
+            : null;
         return new ProcessResult(
             ExitCode: exitCode,
             Signal: signal,
             TimedOut: outcome.TimedOut,
             Cancelled: outcome.Cancelled,
             WallTime: Stopwatch.GetElapsedTime(startTimestamp, outcome.ExitTimestamp),
-            UserCpu: usage?.UserTime.ToTimeSpan(),
-            SystemCpu: usage?.SystemTime.ToTimeSpan(),
+            UserCpu: cpu.User,
+            SystemCpu: cpu.System,
             PeakRssBytes: spec.ExactPeakRss ? usage?.MaxRssKib * 1024 : OwnPeakRss(usage),
             StdoutHead: stdout.Head(),
             StderrHead: stderr.Head(),
@@ -455,7 +467,27 @@ internal sealed unsafe class LinuxChild : IDisposable
             StderrBytes: stderr.TotalBytes,
             StdoutSha256: stdout.Sha256Hex(),
             OutputTruncated: stdout.HeadTruncated || stderr.HeadTruncated,
-            LogTruncated: stdout.LogTruncated || stderr.LogTruncated);
+            LogTruncated: stdout.LogTruncated || stderr.LogTruncated,
+            VoluntaryContextSwitches: usage?.VoluntaryContextSwitches,
+            InvoluntaryContextSwitches: usage?.InvoluntaryContextSwitches,
+            RunQueueWait: runQueueWait);
+    }
+
+    /// <summary>
+    /// The command's own CPU time. A job of the exact-RSS launcher ran a shell before its release (~1 ms here); its
+    /// main thread's CPU at the release is taken off, user and system in proportion, so cpu_ms starts with the timing.
+    /// </summary>
+    private (TimeSpan? User, TimeSpan? System) CommandCpu(ResourceUsage? usage)
+    {
+        if (usage is not { } known)
+            return (null, null);
+        var user = known.UserTime.ToTimeSpan();
+        var system = known.SystemTime.ToTimeSpan();
+        var total = user + system;
+        if (schedulerAtStart is not { RunNanoseconds: > 0 } atStart || total <= TimeSpan.Zero)
+            return (user, system);
+        var keep = Math.Max(0, total.Ticks - (atStart.RunNanoseconds / 100)) / (double)total.Ticks;
+        return (TimeSpan.FromTicks((long)(user.Ticks * keep)), TimeSpan.FromTicks((long)(system.Ticks * keep)));
     }
 
     /// <summary>

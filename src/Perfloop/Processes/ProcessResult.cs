@@ -25,6 +25,13 @@ namespace Perfloop.Processes;
 /// <param name="StdoutSha256">Lowercase hex SHA-256 of the whole stdout stream, however long.</param>
 /// <param name="OutputTruncated">Stdout or stderr was longer than the memory cap.</param>
 /// <param name="LogTruncated">A log file stopped at <see cref="CommandSpec.LogCapBytes"/>.</param>
+/// <param name="VoluntaryContextSwitches">Times the child and its reaped descendants gave up the CPU themselves
+/// (ru_nvcsw: blocked on I/O, a lock, a sleep, a child); <c>null</c> where the platform cannot tell.</param>
+/// <param name="InvoluntaryContextSwitches">Times the scheduler took the CPU from the child and its reaped descendants
+/// (ru_nivcsw: preempted while runnable — on a busy machine, waiting for a CPU); <c>null</c> where unknown.</param>
+/// <param name="RunQueueWait">Time the child's main thread spent runnable but not running (waiting for a CPU), from
+/// its /proc schedstat just before it was reaped; descendants and other threads are not in it. <c>null</c> where the
+/// kernel does not keep it.</param>
 public sealed record ProcessResult(
     int ExitCode,
     int? Signal,
@@ -40,7 +47,10 @@ public sealed record ProcessResult(
     long StderrBytes,
     string StdoutSha256,
     bool OutputTruncated,
-    bool LogTruncated)
+    bool LogTruncated,
+    long? VoluntaryContextSwitches = null,
+    long? InvoluntaryContextSwitches = null,
+    TimeSpan? RunQueueWait = null)
 {
     /// <summary>The kept stdout bytes decoded as UTF-8; invalid bytes become U+FFFD, never an exception.</summary>
     public string StdoutText => Encoding.UTF8.GetString(StdoutHead);

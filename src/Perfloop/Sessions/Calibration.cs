@@ -44,22 +44,31 @@ public static class Calibration
         var methodology = setup.Methodology;
         var configured = setup.ConfiguredThresholdPct;
         var directory = PerfloopPaths.Baseline(context.Root, number);
-        var comparison = await new ComparisonRun(context).MeasureAsync(number, directory, tree.Directory, configured, methodology.CalibrationDesign, 0, cancellationToken);
+        var comparison = await new ComparisonRun(context).MeasureAsync(number, directory, tree.Directory, metric, configured, methodology.CalibrationDesign, 0, cancellationToken);
         if (comparison.Failure is { } failure)
         {
             throw new PerfloopException($"the benchmark fails on the unchanged code ({failure.Side.ToString().ToLowerInvariant()} run: {failure.Message}); fix the bench command in {PerfloopConfig.FileName}", ExitCodes.Failure);
         }
 
-        var a1 = comparison.Values(Side.Baseline, metric.Name);
-        var a2 = comparison.Values(Side.Candidate, metric.Name);
-        var noise = NoiseCalibration.Calibrate(a1, a2, configured);
+        // Which metric judges is decided here, from the A/A runs alone, before any candidate is measured.
+        var choice = MetricChooser.Choose(new MetricChoiceInput(comparison.Samples, setup.Domain.Name, metric, Explicit: setup.Config.Metric is not null, configured, Environment.ProcessorCount));
+        var a1 = comparison.Values(Side.Baseline, choice.Metric);
+        var a2 = comparison.Values(Side.Candidate, choice.Metric);
+        var noise = choice.Noise;
         var thresholdText = string.Create(CultureInfo.InvariantCulture,
             $"{noise.EffectiveThresholdPct:0.##}% (domain {configured:0.##}%, A/A noise {noise.NoisePct:0.##}% per run pair over {noise.Pairs} pairs, k = {noise.K:0.##})");
         var baseline = Median.Of(a1) ?? double.NaN;
-        context.Reporter.Status($"[baseline] {metric.Name} {StatusLines.Measure(baseline, metric.Unit)}; effective keep threshold {thresholdText}");
+        if (choice.Metric != metric.Name || choice.OffCpu is not null)
+        {
+            context.Reporter.Status($"[baseline] judging on {choice.Why}");
+        }
+
+        context.Reporter.Status($"[baseline] {choice.Metric} {StatusLines.Measure(baseline, MetricSelection.UnitOf(choice.Metric))}; effective keep threshold {thresholdText}");
         Conventions.WriteEffectiveThreshold(context.Root, setup.Guard, setup.Domain.Name, thresholdText);
 
-        var estimate = comparison.Result!.Estimate;
+        var estimate = choice.Metric == metric.Name
+            ? comparison.Result!.Estimate
+            : RatioStatistics.Estimate(a1, a2, methodology.CalibrationDesign.FinalConfidenceLevel);
         // The methodology first: a row whose methodology is missing would be taken for an old row and trusted.
         methodology.Save(context.Root, number);
         return new ResultRow
@@ -69,7 +78,7 @@ public static class Calibration
             Domain = setup.Domain.Name,
             Target = "baseline",
             Summary = "unchanged code measured against itself (A/A)",
-            Metric = metric.Name,
+            Metric = choice.Metric,
             Baseline = baseline,
             Candidate = Median.Of(a2),
             DeltaPct = estimate.DeltaPct,
@@ -79,7 +88,9 @@ public static class Calibration
             ThresholdPct = noise.EffectiveThresholdPct,
             Status = ExperimentStatus.Baseline,
             Commit = head,
-            Reason = $"noise calibration; effective threshold {thresholdText}",
+            Reason = choice.Metric == metric.Name && choice.OffCpu is null
+                ? $"noise calibration; effective threshold {thresholdText}"
+                : $"noise calibration; effective threshold {thresholdText}; judging on {choice.Why}",
             Extra = new Dictionary<string, string> { [ResultsTable.MethodologyColumn] = methodology.Fingerprint },
         };
     }

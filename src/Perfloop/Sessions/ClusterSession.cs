@@ -44,6 +44,7 @@ public static class ClusterSession
             Jobs = settings.Jobs,
             ThresholdPct = threshold,
             Methodology = context.Setup.Methodology,
+            JudgingMetric = context.JudgingMetric().Name,
             StateFiles = StateFiles.Select(f => Path.Combine(PerfloopPaths.StateDirectory(root), f)).Where(File.Exists).ToList(),
             ResultPollInterval = resultPollInterval,
             SchedulerPollInterval = TimeSpan.FromSeconds(settings.PollSeconds),

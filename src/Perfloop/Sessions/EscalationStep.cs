@@ -26,11 +26,16 @@ public static class EscalationStep
             context.Reporter.Detail($"[session] scaling: time ∝ n^{fit.Exponent.ToString("0.##", CultureInfo.InvariantCulture)} over sizes {string.Join(", ", fit.Sizes)}");
         }
 
+        foreach (var note in Escalation.Unmeasured(setup.Domain.Name, signals))
+        {
+            context.Reporter.Detail($"{StatusLines.Prefix(baseline.Experiment)} {note}");
+        }
+
         var findings = Escalation.New(Escalation.Evaluate(setup.Domain.Name, signals, setup.Config.Escalation), context.Ledger.CurrentSession);
         var rows = new List<ResultRow>();
         foreach (var finding in findings)
         {
-            var row = context.Ledger.Append(finding.ToRow(baseline.Experiment, context.Services.Clock.GetUtcNow(), setup.Domain.Name, setup.Metric.Name));
+            var row = context.Ledger.Append(finding.ToRow(baseline.Experiment, context.Services.Clock.GetUtcNow(), setup.Domain.Name, context.JudgingMetric().Name));
             context.Reporter.Status($"{StatusLines.Prefix(baseline.Experiment)} ESCALATE — {finding.Reason}");
             context.Reporter.Status($"[session] {finding.Message(setup.Domain.Name)}");
             rows.Add(row);

@@ -233,8 +233,8 @@ public sealed class ExperimentSession(EngineServices services)
         {
             Domain = setup.Domain.Name,
             Branch = await context.Repository.BranchAsync(cancellationToken) ?? "detached HEAD",
-            Metric = setup.Metric.Name,
-            Unit = setup.Metric.Unit,
+            Metric = context.JudgingMetric().Name,
+            Unit = context.JudgingMetric().Unit,
             EndedAt = services.Clock.GetUtcNow(),
             Rows = final,
             Stop = verdict.Stop,
@@ -294,7 +294,7 @@ public sealed class ExperimentSession(EngineServices services)
             Reporter.Status(policyEvent.Line);
         }
 
-        return context.Ledger.Append(policyEvent.ToRow(context.Ledger.LastNumber, services.Clock.GetUtcNow(), context.Setup.Domain.Name, context.Setup.Metric.Name));
+        return context.Ledger.Append(policyEvent.ToRow(context.Ledger.LastNumber, services.Clock.GetUtcNow(), context.Setup.Domain.Name, context.JudgingMetric().Name));
     }
 
     async Task<IReadOnlyList<ResultRow>> AuditAsync(ExperimentContext context, ResultRow keep, CancellationToken cancellationToken)

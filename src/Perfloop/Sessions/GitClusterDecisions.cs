@@ -68,7 +68,7 @@ public sealed class GitClusterDecisions(ExperimentContext context, IReadOnlyList
             Category = candidate.Category,
             Strategy = candidate.Strategy,
             Summary = candidate.Summary,
-            Metric = context.Setup.Metric.Name,
+            Metric = context.JudgingMetric().Name,
             Status = decision.Status,
             Commit = head,
         };

@@ -23,7 +23,7 @@ public static class MilestoneStep
         var request = new CompareRequest(baselineCommit, head)
         {
             Benchmarks = context.Setup.Config.EndToEnd.Bench is { } bench ? [bench] : [],
-            Metric = context.Setup.Metric,
+            Metric = context.JudgingMetric(),
             ThresholdPct = context.ThresholdPct(),
         };
         var report = await EndToEndComparer.CompareAsync(repository, context.Setup.Config, request, null, cancellationToken);

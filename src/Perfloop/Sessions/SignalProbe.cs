@@ -25,6 +25,18 @@ public sealed class SignalProbe(IProcessRunner runner, PerfloopConfig config)
         return (wall.Count > 0 ? Median(wall) : null, cpu.Count > 0 ? Median(cpu) : null);
     }
 
+    /// <summary>The baseline's A/A runs' wall/CPU relation with contention taken out; null without samples.</summary>
+    public static OffCpuSummary? BaselineOffCpu(string samplesPath, int cores)
+    {
+        if (!File.Exists(samplesPath))
+        {
+            return null;
+        }
+
+        var samples = SampleTable.Parse(File.ReadAllText(samplesPath));
+        return samples.Count == 0 ? null : ContentionEvidence.Summarize(samples, cores);
+    }
+
     public async Task<EscalationSignals> MeasureAsync(string directory, string samplesPath, RuntimeFigures? runtime, CancellationToken cancellationToken)
     {
         var (wall, cpu) = BaselineMedians(samplesPath);
@@ -47,7 +59,15 @@ public sealed class SignalProbe(IProcessRunner runner, PerfloopConfig config)
             scaling = ScalingFit.Fit(settings.Sizes, times);
         }
 
-        return new EscalationSignals { WallMs = wall, CpuMs = cpu, Runtime = runtime, StartupMs = startup, Scaling = scaling };
+        return new EscalationSignals
+        {
+            WallMs = wall,
+            CpuMs = cpu,
+            OffCpu = BaselineOffCpu(samplesPath, Environment.ProcessorCount),
+            Runtime = runtime,
+            StartupMs = startup,
+            Scaling = scaling,
+        };
     }
 
     async Task<double> MedianWallAsync(string command, string directory, int runs, string key, CancellationToken cancellationToken)
@@ -69,10 +89,5 @@ public sealed class SignalProbe(IProcessRunner runner, PerfloopConfig config)
         return Median(times);
     }
 
-    static double Median(List<double> values)
-    {
-        values.Sort();
-        var middle = values.Count / 2;
-        return values.Count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
-    }
+    static double Median(List<double> values) => Statistics.Median.Of(values) ?? double.NaN;
 }

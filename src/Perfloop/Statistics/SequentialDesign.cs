@@ -22,14 +22,43 @@ namespace Perfloop.Statistics;
 /// <param name="FirstLookAlphaShare">Share of <see cref="Alpha"/> spent at the first look; later looks spend the rest in proportion to the pairs they add.</param>
 /// <param name="LookGrowth">Each look has at least this many times the pairs of the previous one.</param>
 /// <param name="BlockPairs">Pairs added per block (ABBA gives 2): looks fall on multiples of it.</param>
+/// <param name="Deterministic">
+/// The metric showed no variation at all in the A/A calibration (every run of each side gave the same value), fixed
+/// before the A/B data: then the first block already ends the verdict when it reproduces that — every baseline run
+/// equal and every candidate run equal — with the exact ratio (see <see cref="SequentialTest"/>). If any run differs,
+/// the planned looks follow with their full alpha, as for any metric.
+/// </param>
 public sealed record SequentialDesign(
     int MinPairs = 6,
     int MaxPairs = 60,
     double Alpha = 0.05,
     double FirstLookAlphaShare = 0.65,
     double LookGrowth = 1.5,
-    int BlockPairs = 2)
+    int BlockPairs = 2,
+    bool Deterministic = false)
 {
+    /// <summary>
+    /// The design for a metric whose A/A calibration is <paramref name="baseline"/> against <paramref name="candidate"/>:
+    /// <see cref="Deterministic"/> when each side repeated one value on every run (at least 3 pairs), else unchanged.
+    /// </summary>
+    public SequentialDesign ForCalibration(IReadOnlyList<double> baseline, IReadOnlyList<double> candidate) =>
+        this with { Deterministic = IsDeterministic(baseline, candidate) };
+
+    /// <summary>
+    /// Each side gave exactly one value on every run (a deterministic counter repeats itself to the last digit), at least
+    /// 3 pairs. The two sides may differ slightly: two trees at paths of different lengths start a program with different
+    /// environments, which a count of instructions sees; that difference is then part of every ratio, not noise.
+    /// </summary>
+    public static bool IsDeterministic(IReadOnlyList<double> baseline, IReadOnlyList<double> candidate)
+    {
+        ArgumentNullException.ThrowIfNull(baseline);
+        ArgumentNullException.ThrowIfNull(candidate);
+        return baseline.Count >= 3 && candidate.Count >= 3 && baseline.All(v => v == baseline[0]) && candidate.All(v => v == candidate[0]);
+    }
+
+    /// <summary>The first pair count at which the test is worth evaluating: one block for a deterministic metric, else the first look.</summary>
+    public int FirstEvaluationPairs => Deterministic ? Math.Min(BlockPairs, MinPairs) : MinPairs;
+
     /// <summary>The planned looks, as cumulative pair counts in increasing order; the last is <see cref="MaxPairs"/> rounded up to a block.</summary>
     public IReadOnlyList<int> Looks => [.. Plan().Select(look => look.Pairs)];
 

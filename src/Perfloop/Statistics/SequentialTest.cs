@@ -22,6 +22,15 @@ public static class SequentialTest
         ArgumentNullException.ThrowIfNull(design);
         var logRatios = RatioStatistics.LogRatios(baseline, candidate);
         var pairs = logRatios.Length;
+        if (design.Deterministic && pairs >= design.FirstEvaluationPairs && Constant(baseline) && Constant(candidate))
+        {
+            // A metric the calibration found deterministic, reproduced by every run here: the ratio is exact, not estimated.
+            var ratio = candidate[0] / baseline[0];
+            var exact = VerdictRule.Classify(new RatioEstimate(ratio, ratio, ratio, 1, pairs), thresholdPct, direction);
+            return new SequentialStep(true, exact, 1, string.Create(CultureInfo.InvariantCulture,
+                $"deterministic metric, {pairs} pairs: {exact.Verdict}, {exact.Estimate.DeltaPct:+0.0;-0.0}% exactly (every run of each side gave the same value) vs ±{thresholdPct:0.0}%"));
+        }
+
         var looks = design.Looks;
         var lastLook = looks[^1];
         var plannedLook = IndexOfLook(looks, pairs);
@@ -51,6 +60,8 @@ public static class SequentialTest
         var label = string.Create(CultureInfo.InvariantCulture, $"look {plannedLook} of {looks.Count}");
         return new SequentialStep(stop, atLook, plannedLook, Describe(label, atLook));
     }
+
+    private static bool Constant(IReadOnlyList<double> values) => values.All(v => v == values[0]);
 
     private static VerdictResult Classify(double[] logRatios, double level, double thresholdPct, MetricDirection direction) =>
         VerdictRule.Classify(RatioStatistics.EstimateFromLogRatios(logRatios, level), thresholdPct, direction);

@@ -156,7 +156,7 @@ public static class ExperimentSteps
         var layout = new Cluster.ClusterLayout(context.Root, executor.SharedDirectory ?? Cluster.ClusterLayout.DefaultShared(context.Root));
         // The scheduler is asked about jobs in flight only when the repository runs on one.
         var cluster = await Cluster.ClusterRunStatus.LoadAsync(layout, executor.IsCluster ? new Cluster.SlurmExecutor(new Cluster.SlurmClient(services.Runner, context.Root), executor) : null, cancellationToken);
-        return SessionStatus.Describe(setup.Domain, setup.Metric.Name, context.Ledger.Rows, ExperimentJournal.Load(context.Root), context.CalibratedThresholdPct(),
+        return SessionStatus.Describe(setup.Domain, context.JudgingMetric().Name, context.Ledger.Rows, ExperimentJournal.Load(context.Root), context.CalibratedThresholdPct(),
             setup.Config.Policies, SessionFiles.LoadRanking(context.Root)) with
         {
             MethodologyChange = context.MethodologyChangeSinceBaseline(),

@@ -7,7 +7,8 @@ using Perfloop.Processes;
 namespace Perfloop.IntegrationTests.Agents;
 
 /// <summary>
-/// One real <c>perfloop run --agent</c> over a shell "program" whose cost is its sleeps, driven by a fake agent
+/// One real <c>perfloop run --agent</c> over a shell "program" whose cost is its sleeps (judged on their total, see
+/// <see cref="SleepProgram"/>, so the keeps hold on a busy machine), driven by a fake agent
 /// (Agents/fake-agent.sh) that reads each prompt and edits the code its target names. The four targets cover: an
 /// agent that commits, a guard failure fixed on rework, a guard failure never fixed, and an agent that hangs.
 /// </summary>
@@ -31,16 +32,17 @@ public sealed class AgentRunTests : IClassFixture<AgentRunTests.Session>
 
         public async Task InitializeAsync()
         {
-            Repo.Write("app.sh", "#!/bin/sh\nif [ \"$1\" = \"--edge\" ]; then echo \"edge ok\"; exit 0; fi\n. ./lib/setup.sh\nsleep 0.10\necho \"result 42\"\n");
+            Repo.Write("app.sh", "#!/bin/sh\n" + SleepProgram.Prelude + "if [ \"$1\" = \"--edge\" ]; then echo \"edge ok\"; exit 0; fi\n. ./lib/setup.sh\nsleep 0.10\necho \"result 42\"\n" + SleepProgram.Report);
             Repo.Write("lib/setup.sh", "# setup work of the program\nsleep 0.20\n");
             Repo.Write("check.sh", "#!/bin/sh\nout=$(sh app.sh --edge)\n[ \"$out\" = \"edge ok\" ] || { echo \"FAIL edge case: got '$out'\"; exit 1; }\necho pass\n");
             Repo.CommitAll("program");
-            await ProjectInitializer.InitAsync(new ProcessRunner(), new InitOptions(Repo.Root, "sh app.sh")
+            await ProjectInitializer.InitAsync(new ProcessRunner(), new InitOptions(Repo.Root, SleepProgram.Bench)
             {
                 Build = "sh -n app.sh",
                 Oracles = ["sh app.sh"],
                 Guard = "sh check.sh",
             }, CancellationToken.None);
+            SleepProgram.JudgeOnSleeps(Repo);
             Repo.CommitAll("perfloop config");
             InitialHead = Repo.Git("rev-parse", "HEAD").Trim();
 
@@ -94,7 +96,8 @@ public sealed class AgentRunTests : IClassFixture<AgentRunTests.Session>
 
         // Later prompts review what came before.
         var third = File.ReadAllText(session.ExperimentFile(3, "prompt.md"));
-        Assert.Contains("experiment 1: Shorten the setup sleep [algorithm] on setup — wall_ms −", third);
+        // 200 + 100 ms of sleep → 80 + 100 ms.
+        Assert.Contains("experiment 1: Shorten the setup sleep [algorithm] on setup — sleep_ms −40", third);
     }
 
     [Fact]
@@ -103,6 +106,7 @@ public sealed class AgentRunTests : IClassFixture<AgentRunTests.Session>
         var row = Row("setup");
         Assert.Equal("keep guard_pass", row.StatusText);
         Assert.Equal("Shorten the setup sleep", row.Summary);
+        Assert.Equal(-40, row.DeltaPct!.Value, 6);
         var subjects = session.Repo.Git("log", "--format=%s", $"{session.InitialHead}..HEAD").Trim().Split('\n');
         // One commit per KEEP (setup, main loop), none of the agent's own.
         Assert.Equal(["Shorter main sleep", "Shorten the setup sleep"], subjects);
@@ -116,6 +120,7 @@ public sealed class AgentRunTests : IClassFixture<AgentRunTests.Session>
         var row = Row("main loop");
         Assert.Equal("keep guard_pass", row.StatusText);
         Assert.Equal("Shorter main sleep", row.Summary);
+        Assert.Equal((180, 100), (row.Baseline, row.Candidate));
         Assert.Contains("[experiment 2] Guard failed; reworking (1 of 2)", session.Run.Stdout);
         var rework = File.ReadAllText(session.ExperimentFile(2, "prompt.rework-1.md"));
         Assert.Contains("## Rework 1 of 2: the guard failed", rework);

@@ -19,12 +19,14 @@ public sealed class McpServerTests
     public async Task An_agent_ranks_runs_one_full_experiment_and_compares_through_the_mcp_tools()
     {
         using var repo = new TempGitRepository();
-        repo.Write("app.sh", "#!/bin/sh\n. ./lib/setup.sh\nsleep 0.10\necho \"result 42\"\n");
+        // Judged on the sleeps' total (SleepProgram): the keep is exact however busy the machine is.
+        repo.Write("app.sh", "#!/bin/sh\n" + SleepProgram.Prelude + ". ./lib/setup.sh\nsleep 0.10\necho \"result 42\"\n" + SleepProgram.Report);
         repo.Write("lib/setup.sh", "sleep 0.20\n");
         repo.Write("check.sh", "#!/bin/sh\ngrep -q 'result 42' app.sh\n");
         repo.CommitAll("program");
         var patch = repo.MakeCandidate("0001-faster.patch", "Faster setup", [], r => r.Write("lib/setup.sh", "sleep 0.02\n"));
-        await ProjectInitializer.InitAsync(new ProcessRunner(), new InitOptions(repo.Root, "sh app.sh") { Oracles = ["sh app.sh"], Guard = "sh check.sh" }, CancellationToken.None);
+        await ProjectInitializer.InitAsync(new ProcessRunner(), new InitOptions(repo.Root, SleepProgram.Bench) { Oracles = ["sh app.sh"], Guard = "sh check.sh" }, CancellationToken.None);
+        SleepProgram.JudgeOnSleeps(repo);
         repo.CommitAll("perfloop config");
         var before = repo.Git("rev-parse", "HEAD").Trim();
 
@@ -74,6 +76,7 @@ public sealed class McpServerTests
         Assert.Equal(JsonValueKind.Null, check.GetProperty("problem").ValueKind);
         var bench = await CallAsync(client, "experiment_bench", [], timeout.Token);
         Assert.Equal("improved", bench.GetProperty("measurement").GetProperty("verdict").GetString());
+        Assert.Equal(-60, bench.GetProperty("measurement").GetProperty("deltaPct").GetDouble(), 6);
         var guard = await CallAsync(client, "experiment_guard", [], timeout.Token);
         Assert.Equal("pass", guard.GetProperty("guard").GetString());
         var decide = await CallAsync(client, "experiment_decide", [], timeout.Token);

@@ -5,9 +5,9 @@ namespace Perfloop.IntegrationTests.Compare;
 
 /// <summary>
 /// `perfloop compare` on a repository with a commit of known effect: the program's cost is a sleep that goes
-/// from 0.2 s to 0.1 s. The true ratio head/base is (100 + s)/(200 + s) where s is the start-up cost of sh and
-/// sleep (a few ms here, tens on a loaded machine), so it lies in [0.50, 0.55]: the reported interval must
-/// overlap that range and the estimate sit inside it, give or take jitter of the sleeps.
+/// from 0.2 s to 0.1 s, and perfloop.json judges on the sleeps' total the program reports (<see cref="SleepProgram"/>),
+/// so the ratio is exactly one half however busy the machine is (its wall time would be (100 + s)/(200 + s), s the
+/// start-up of sh and sleep: a few ms quiet, tens of ms or more under load).
 /// </summary>
 public sealed class CompareCliTests : IClassFixture<CompareCliTests.KnownEffectRepository>
 {
@@ -21,13 +21,17 @@ public sealed class CompareCliTests : IClassFixture<CompareCliTests.KnownEffectR
 
         public KnownEffectRepository()
         {
-            Repo.Write("app.sh", "#!/bin/sh\nsleep 0.2\necho METRIC alloc_bytes=4096\n");
+            Repo.Write("app.sh", App("0.2"));
+            Repo.Write(Perfloop.Configuration.PerfloopConfig.FileName, $$"""{ "bench": "sh app.sh", "metric": { "name": "{{SleepProgram.Metric}}", "goal": "lower" } }""");
             Repo.CommitAll("program");
-            Repo.Write("app.sh", "#!/bin/sh\nsleep 0.1\necho METRIC alloc_bytes=4096\n");
+            Repo.Write("app.sh", App("0.1"));
             Repo.CommitAll("Sleep half as long");
         }
 
         public void Dispose() => Repo.Dispose();
+
+        static string App(string sleep) =>
+            "#!/bin/sh\n" + SleepProgram.Prelude + $"sleep {sleep}\necho METRIC alloc_bytes=4096\necho \"METRIC sleep_ms=$slept\"\n";
     }
 
     [Fact]
@@ -45,10 +49,9 @@ public sealed class CompareCliTests : IClassFixture<CompareCliTests.KnownEffectR
         var bench = Assert.Single(root.GetProperty("benchmarks").EnumerateArray());
         Assert.Equal("faster", bench.GetProperty("verdict").GetString());
         var (ratio, low, high) = (bench.GetProperty("ratio").GetDouble(), bench.GetProperty("ciLow").GetDouble(), bench.GetProperty("ciHigh").GetDouble());
-        Assert.True(low <= ratio && ratio <= high, $"{low} ≤ {ratio} ≤ {high}");
-        Assert.True(low <= 0.55 && high >= 0.50, $"interval [{low}, {high}] misses the true ratio range [0.50, 0.55]");
-        Assert.InRange(ratio, 0.47, 0.58);
-        Assert.InRange(bench.GetProperty("speedup").GetDouble(), 1.7, 2.1);
+        Assert.Equal((0.5, 0.5, 0.5), (ratio, low, high));
+        Assert.Equal(2, bench.GetProperty("speedup").GetDouble(), 6);
+        Assert.Equal(SleepProgram.Metric, root.GetProperty("metric").GetString());
         Assert.Equal(4096, bench.GetProperty("allocations").GetProperty("head").GetDouble());
         Assert.Equal(bench.GetProperty("pairs").GetInt32(), bench.GetProperty("samples").GetProperty("base").GetArrayLength());
 
@@ -89,7 +92,12 @@ public sealed class CompareCliTests : IClassFixture<CompareCliTests.KnownEffectR
     [Fact]
     public void Without_config_or_bench_it_exits_2_with_one_line()
     {
-        var result = PerfloopProcess.Run(fixture.Repo.Root, "compare", "HEAD~1", "HEAD");
+        using var repo = new TempGitRepository();
+        repo.Write("app.sh", "#!/bin/sh\necho one\n");
+        repo.CommitAll("one");
+        repo.Write("app.sh", "#!/bin/sh\necho two\n");
+        repo.CommitAll("two");
+        var result = PerfloopProcess.Run(repo.Root, "compare", "HEAD~1", "HEAD");
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("--bench", Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
     }
@@ -109,7 +117,7 @@ public sealed class CompareCliTests : IClassFixture<CompareCliTests.KnownEffectR
         // A worktree whose owner died: created, never disposed.
         var leftover = await repository.AddWorktreeAsync(fixture.Repo.Git("rev-parse", "HEAD").Trim());
         Assert.True(Directory.Exists(leftover.Directory));
-        var result = PerfloopProcess.Run(fixture.Repo.Root, "compare", "HEAD", "HEAD", "--bench", "true", "--format", "json");
+        var result = PerfloopProcess.Run(fixture.Repo.Root, "compare", "HEAD", "HEAD", "--bench", "sh app.sh", "--format", "json");
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.False(Directory.Exists(leftover.Directory));
     }

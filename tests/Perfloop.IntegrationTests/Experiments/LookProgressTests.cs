@@ -13,7 +13,10 @@ public sealed class LookProgressTests
     [Fact]
     public async Task Each_look_without_a_verdict_is_reported_before_more_pairs_are_measured()
     {
-        using var repo = ShellProject.Create();
+        // Judged on the sleeps' total (SleepProgram), so the pattern below is exactly what each look sees, under any load.
+        using var repo = ShellProject.Create(bench: SleepProgram.Bench, extraConfig: $"\"metric\": {{ \"name\": \"{SleepProgram.Metric}\", \"goal\": \"lower\" }}");
+        var app = ShellProject.App.Replace("#!/bin/sh\n", "#!/bin/sh\n" + SleepProgram.Prelude, StringComparison.Ordinal) + SleepProgram.Report;
+        repo.Write("app.sh", app);
         var counter = Path.Combine(Path.GetTempPath(), $"perfloop-look-{Guid.NewGuid():N}");
         try
         {
@@ -22,10 +25,10 @@ public sealed class LookProgressTests
                 "\"measurement\": { \"warmupRuns\": 0, \"minRuns\": 6, \"maxRuns\": 10, \"calibrationRuns\": 4, \"maxSeconds\": 60 }", StringComparison.Ordinal);
             File.WriteAllText(ConfigStore.PathIn(repo.Root), config);
             repo.CommitAll("looks at 6 and 10 pairs");
-            // Same output, but every other run of the candidate is 10× slower and the others faster than the baseline
+            // Same output, but every other run of the candidate sleeps 10× the baseline's 10 ms and the others half of it
             // (a counter outside the tree): each block holds one of each, so no look can settle it.
             repo.MakeCandidate("0001-erratic.patch", "Erratic change", ["Target: app.sh", "Category: algorithm"], r => r.Write("app.sh",
-                ShellProject.App.Replace("sleep 0.01", $"n=$(cat {counter} 2>/dev/null || echo 0); echo $((n + 1)) > {counter}; if [ $((n % 2)) -eq 0 ]; then sleep 0.1; fi", StringComparison.Ordinal)));
+                app.Replace("sleep 0.01", $"n=$(cat {counter} 2>/dev/null || echo 0); echo $((n + 1)) > {counter}; if [ $((n % 2)) -eq 0 ]; then sleep 0.1; else sleep 0.005; fi", StringComparison.Ordinal)));
             var reporter = new RecordingReporter();
 
             await new ExperimentSession(new EngineServices(new ProcessRunner(), reporter, TimeProvider.System))

@@ -10,8 +10,8 @@ using Perfloop.Sessions;
 namespace Perfloop.IntegrationTests.Experiments;
 
 /// <summary>
-/// One real loop over a shell "program" whose cost is a sleep: large, stable effects that stay decidable on a
-/// busy 2-core machine. Each candidate exercises one branch of the decision tree.
+/// One real loop over a shell "program" whose cost is a sleep, judged on the sleeps' total (<see cref="SleepProgram"/>):
+/// exact effects that no load on the machine can change. Each candidate exercises one branch of the decision tree.
 /// </summary>
 public sealed class LoopScenarioTests : IClassFixture<LoopScenarioTests.Session>
 {
@@ -40,9 +40,10 @@ public sealed class LoopScenarioTests : IClassFixture<LoopScenarioTests.Session>
                 . ./lib/setup.sh
                 sleep 0.10
                 echo "result 42"
+
                 """;
             Repo.Write("lib/setup.sh", "# setup work of the program\nsleep 0.20\n");
-            Repo.Write("app.sh", app);
+            Repo.Write("app.sh", app.Replace("#!/bin/sh\n", "#!/bin/sh\n" + SleepProgram.Prelude, StringComparison.Ordinal) + SleepProgram.Report);
             Repo.Write("check.sh", "#!/bin/sh\nout=$(sh app.sh --edge)\n[ \"$out\" = \"edge ok\" ] || { echo \"FAIL edge case: got '$out'\"; exit 1; }\necho pass\n");
             Repo.Write("README.txt", "demo\n");
             Repo.CommitAll("program");
@@ -67,12 +68,13 @@ public sealed class LoopScenarioTests : IClassFixture<LoopScenarioTests.Session>
                 "From 0 Mon Sep 17 00:00:00 2001\nSubject: [PATCH] Stale patch\n\n---\ndiff --git a/missing.sh b/missing.sh\n--- a/missing.sh\n+++ b/missing.sh\n@@ -1 +1 @@\n-a\n+b\n");
 
             var runner = new ProcessRunner();
-            await ProjectInitializer.InitAsync(runner, new InitOptions(Repo.Root, "sh app.sh")
+            await ProjectInitializer.InitAsync(runner, new InitOptions(Repo.Root, SleepProgram.Bench)
             {
                 Build = "sh -n app.sh",
                 Oracles = ["sh app.sh"],
                 Guard = "sh check.sh",
             }, CancellationToken.None);
+            SleepProgram.JudgeOnSleeps(Repo);
             Repo.CommitAll("perfloop config");
             InitialHead = Repo.Git("rev-parse", "HEAD").Trim();
 
@@ -106,16 +108,18 @@ public sealed class LoopScenarioTests : IClassFixture<LoopScenarioTests.Session>
     {
         var row = Row("Sleep half as long");
         Assert.Equal("keep guard_pass", row.StatusText);
-        Assert.True(row.DeltaPct < -30, $"delta {row.DeltaPct}");
+        // 200 + 100 ms of sleep → 50 + 100 ms: exactly −50%.
+        Assert.Equal(-50, row.DeltaPct!.Value, 6);
+        Assert.Equal((300, 150), (row.Baseline, row.Candidate));
         var log = session.Repo.Git("log", "--format=%H%n%B", $"{session.InitialHead}..HEAD");
         Assert.Contains(row.Commit, log);
         Assert.Contains("Sleep half as long", log);
         Assert.Contains("Perfloop-Experiment: 1", log);
-        Assert.Contains("Perfloop-Metric: wall_ms", log);
+        Assert.Contains("Perfloop-Metric: sleep_ms", log);
         Assert.Equal("1", session.Repo.Git("rev-list", "--count", $"{session.InitialHead}..HEAD").Trim());
         Assert.Contains("sleep 0.05", session.Repo.Read("lib/setup.sh"));
         Assert.Equal("faster", row.Extra["e2e_verdict"]);
-        Assert.True(double.Parse(row.Extra["e2e_speedup"], System.Globalization.CultureInfo.InvariantCulture) > 1.4);
+        Assert.Equal(2, double.Parse(row.Extra["e2e_speedup"], System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]
@@ -136,6 +140,8 @@ public sealed class LoopScenarioTests : IClassFixture<LoopScenarioTests.Session>
         var row = Row("Add a cache file that makes it slower");
         Assert.Equal("discard", row.StatusText);
         Assert.StartsWith("regression", row.Reason);
+        // After the keep: 50 + 100 ms → 50 + 400 ms.
+        Assert.Equal(200, row.DeltaPct!.Value, 6);
         Assert.False(Directory.Exists(Path.Combine(session.Repo.Root, "cache")));
         Assert.Equal("", session.Repo.Git("status", "--porcelain"));
         var diff = File.ReadAllText(Path.Combine(PerfloopPaths.Experiment(session.Repo.Root, row.Experiment), "candidate.diff"));

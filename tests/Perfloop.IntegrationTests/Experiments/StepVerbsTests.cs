@@ -10,13 +10,16 @@ using Perfloop.Sessions;
 
 namespace Perfloop.IntegrationTests.Experiments;
 
-/// <summary>An agent driving the loop through the step verbs gets the same rows and commits as 'run' on the same candidates.</summary>
+/// <summary>
+/// An agent driving the loop through the step verbs gets the same rows and commits as 'run' on the same candidates,
+/// judged on the program's sleeps (<see cref="SleepProgram"/>) so both sessions see the same exact effects under any load.
+/// </summary>
 public sealed class StepVerbsTests
 {
     static async Task<TempGitRepository> MakeRepositoryAsync()
     {
         var repo = new TempGitRepository();
-        repo.Write("app.sh", "#!/bin/sh\n. ./lib/setup.sh\nsleep 0.10\necho \"result 42\"\n");
+        repo.Write("app.sh", "#!/bin/sh\n" + SleepProgram.Prelude + ". ./lib/setup.sh\nsleep 0.10\necho \"result 42\"\n" + SleepProgram.Report);
         repo.Write("lib/setup.sh", "sleep 0.20\n");
         repo.Write("check.sh", "#!/bin/sh\ngrep -q 'result 42' app.sh\n");
         repo.CommitAll("program");
@@ -26,7 +29,8 @@ public sealed class StepVerbsTests
             r => r.Write("app.sh", r.Read("app.sh").Replace("result 42", "result 41", StringComparison.Ordinal)));
         repo.MakeCandidate("0003-slower.patch", "Slower main", ["Target: app.sh", "Category: loops", "Strategy: loops"],
             r => r.Write("app.sh", r.Read("app.sh").Replace("sleep 0.10", "sleep 0.45", StringComparison.Ordinal)));
-        await ProjectInitializer.InitAsync(new ProcessRunner(), new InitOptions(repo.Root, "sh app.sh") { Oracles = ["sh app.sh"], Guard = "sh check.sh" }, CancellationToken.None);
+        await ProjectInitializer.InitAsync(new ProcessRunner(), new InitOptions(repo.Root, SleepProgram.Bench) { Oracles = ["sh app.sh"], Guard = "sh check.sh" }, CancellationToken.None);
+        SleepProgram.JudgeOnSleeps(repo);
         repo.CommitAll("perfloop config");
         return repo;
     }

@@ -75,3 +75,43 @@ public class MetricSelectionTests
         Assert.Null(selected.Sources.BenchmarkDotNetDirectory);
     }
 }
+
+public class InstructionMetricSettingTests
+{
+    [Fact]
+    public void Instructions_are_a_known_metric_whose_counter_defaults_to_auto()
+    {
+        var config = ConfigStore.Parse("""{ "bench": "./app", "metric": { "name": "instructions" } }""");
+
+        var selected = MetricSelection.Select(config, DomainTable.Cpu);
+
+        Assert.Equal(MetricNames.Instructions, selected.Name);
+        Assert.Equal(MetricDirection.LowerIsBetter, selected.Direction);
+        Assert.Equal(InstructionCounter.Auto, MetricSelection.InstructionCounterSetting(config));
+        Assert.Null(MetricSelection.InstructionCounterSetting(ConfigStore.Parse("""{ "bench": "./app" }""")));
+        Assert.Equal("callgrind", MetricSelection.InstructionCounterSetting(ConfigStore.Parse("""{ "bench": "./app", "measurement": { "instructionCounter": "Callgrind" } }""")));
+    }
+
+    [Fact]
+    public void An_unknown_counter_is_refused_with_the_key()
+    {
+        var error = Assert.Throws<Perfloop.Errors.PerfloopException>(() => ConfigStore.Parse("""{ "bench": "./app", "measurement": { "instructionCounter": "papi" } }"""));
+
+        Assert.Contains("$.measurement.instructionCounter: must be \"auto\", \"callgrind\" or \"perf\" (is \"papi\")", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_counter_and_the_choice_by_evidence_are_part_of_the_methodology()
+    {
+        var plain = Methodology.Of(ConfigStore.Parse("""{ "bench": "./app" }"""), DomainTable.Cpu);
+        var counted = Methodology.Of(ConfigStore.Parse("""{ "bench": "./app", "measurement": { "instructionCounter": "callgrind" } }"""), DomainTable.Cpu);
+        var named = Methodology.Of(ConfigStore.Parse("""{ "bench": "./app", "metric": { "name": "wall_ms" } }"""), DomainTable.Cpu);
+
+        Assert.True(plain.ChoosesMetricByEvidence);
+        Assert.True(plain.Judges(MetricNames.CpuMs));
+        Assert.False(named.ChoosesMetricByEvidence);
+        Assert.False(named.Judges(MetricNames.CpuMs));
+        Assert.Equal(["measurement.instructionCounter"], counted.ChangesFrom(plain));
+        Assert.Equal(["metric choice"], named.ChangesFrom(plain));
+    }
+}

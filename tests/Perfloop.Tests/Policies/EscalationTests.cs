@@ -1,5 +1,6 @@
 using Perfloop.Configuration;
 using Perfloop.Policies;
+using Perfloop.Tests.Measurement;
 
 namespace Perfloop.Tests.Policies;
 
@@ -48,5 +49,59 @@ public class EscalationTests
         var finding = new EscalationFinding("wall_over_cpu", "waits", "async");
         Assert.Empty(Escalation.New([finding], [Rows.Baseline(), finding.ToRow(0, DateTimeOffset.UnixEpoch, "cpu", "wall_ms")]));
         Assert.Single(Escalation.New([finding], [Rows.Baseline()]));
+    }
+}
+
+public class ContendedEscalationTests
+{
+    static readonly EscalationSettings Settings = new();
+
+    static EscalationSignals Signals(ProgramKind kind, MachineState machine, bool runQueueMeasured)
+    {
+        var samples = SimulatedRuns.Generate(kind, machine, 10, 1, seed: 3, runQueueMeasured);
+        return new EscalationSignals
+        {
+            WallMs = samples.Select(s => s.WallMs).Order().ElementAt(10),
+            CpuMs = samples.Select(s => s.CpuMs!.Value).Order().ElementAt(10),
+            OffCpu = Perfloop.Measurement.ContentionEvidence.Summarize(samples, SimulatedRuns.Cores),
+        };
+    }
+
+    [Fact]
+    public void A_cpu_bound_program_waiting_for_a_cpu_on_a_busy_machine_does_not_escalate()
+    {
+        var signals = Signals(ProgramKind.CpuBound, MachineState.Heavy, runQueueMeasured: true);
+
+        Assert.True(signals.WallMs > 2 * signals.CpuMs, "the plain wall/CPU ratio would have fired");
+        Assert.Empty(Escalation.Evaluate("cpu", signals, Settings));
+        Assert.Empty(Escalation.Unmeasured("cpu", signals));
+    }
+
+    [Fact]
+    public void A_program_that_really_waits_escalates_with_its_busy_wall_time()
+    {
+        var finding = Assert.Single(Escalation.Evaluate("cpu", Signals(ProgramKind.Waiting, MachineState.Heavy, runQueueMeasured: true), Settings));
+
+        Assert.Equal("async", finding.Domain);
+        Assert.Contains("wall time less its wait for a CPU", finding.Signal, StringComparison.Ordinal);
+        Assert.Contains("median of 20 baseline runs", finding.Signal, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void With_every_run_contended_and_no_run_queue_wait_the_signal_is_said_unmeasured_not_fired()
+    {
+        var signals = Signals(ProgramKind.Waiting, MachineState.Heavy, runQueueMeasured: false);
+
+        Assert.Empty(Escalation.Evaluate("cpu", signals, Settings));
+        Assert.Equal(["whether the program mostly waits could not be measured: only 0 of 20 runs were uncontended (CPU pressure below 20%) and run-queue waits are not measured here"],
+            Escalation.Unmeasured("cpu", signals));
+    }
+
+    [Fact]
+    public void Uncontended_runs_alone_still_show_a_waiting_program()
+    {
+        var finding = Assert.Single(Escalation.Evaluate("cpu", Signals(ProgramKind.Waiting, MachineState.Bursty, runQueueMeasured: false), Settings));
+
+        Assert.Contains("median of 10 uncontended baseline runs", finding.Signal, StringComparison.Ordinal);
     }
 }

@@ -154,3 +154,77 @@ public class SequentialTestTests
         }
     }
 }
+
+public class DeterministicDesignTests
+{
+    static readonly SequentialDesign Deterministic = new() { Deterministic = true };
+
+    [Fact]
+    public void Identical_ratios_settle_at_the_first_planned_look_even_without_the_deterministic_rule()
+    {
+        double[] baseline = [100, 100, 100, 100, 100, 100];
+        double[] candidate = [80, 80, 80, 80, 80, 80];
+
+        var step = SequentialTest.Evaluate(new SequentialDesign(), baseline, candidate, 5, MetricDirection.LowerIsBetter);
+
+        Assert.True(step.Stop);
+        Assert.Equal(Verdict.Improved, step.Result.Verdict);
+        Assert.Equal(0.8, step.Result.Estimate.Low, 12);
+        Assert.Equal(0.8, step.Result.Estimate.High, 12);
+    }
+
+    [Fact]
+    public void A_first_look_whose_level_is_unreachable_is_never_planned_so_two_pairs_cannot_stop_a_noisy_metric()
+    {
+        var design = new SequentialDesign(MinPairs: 2, MaxPairs: 8);
+
+        var step = SequentialTest.Evaluate(design, [100, 100], [80, 80], 5, MetricDirection.LowerIsBetter);
+
+        Assert.Equal([6, 8], design.Looks);
+        Assert.False(step.Stop);
+        Assert.Equal(0, step.Look);
+    }
+
+    [Theory]
+    [InlineData(80, Verdict.Improved)]
+    [InlineData(120, Verdict.Regressed)]
+    [InlineData(100, Verdict.Equivalent)]
+    [InlineData(96, Verdict.Equivalent)]
+    public void A_deterministic_metric_is_decided_by_the_first_block_with_its_exact_ratio(double candidateValue, Verdict expected)
+    {
+        var step = SequentialTest.Evaluate(Deterministic, [500_131_060, 500_131_060], [candidateValue * 5_001_310.6, candidateValue * 5_001_310.6], 5, MetricDirection.LowerIsBetter);
+
+        Assert.True(step.Stop);
+        Assert.Equal(expected, step.Result.Verdict);
+        Assert.Equal(1, step.Result.Estimate.ConfidenceLevel);
+        Assert.Equal(step.Result.Estimate.Low, step.Result.Estimate.High);
+        Assert.Contains("exactly (every run of each side gave the same value)", step.Why, StringComparison.Ordinal);
+        Assert.Equal(2, Deterministic.FirstEvaluationPairs);
+    }
+
+    [Fact]
+    public void A_run_that_differs_drops_the_deterministic_rule_and_the_planned_looks_follow()
+    {
+        var step = SequentialTest.Evaluate(Deterministic, [1000, 1000], [800, 801], 5, MetricDirection.LowerIsBetter);
+        var six = SequentialTest.Evaluate(Deterministic, [1000, 1000, 1000, 1000, 1000, 1000], [800, 801, 800, 800, 800, 800], 5, MetricDirection.LowerIsBetter);
+
+        Assert.False(step.Stop);
+        Assert.True(six.Stop);
+        Assert.Equal(0.9675, six.Result.Estimate.ConfidenceLevel, 6);
+        Assert.StartsWith("look 1 of 5", six.Why, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_design_is_deterministic_only_when_each_side_repeated_one_value_on_every_calibration_run()
+    {
+        var design = new SequentialDesign();
+
+        Assert.True(design.ForCalibration([7, 7, 7], [7, 7, 7]).Deterministic);
+        // Two trees at paths of different lengths: a few instructions apart, each exactly repeatable.
+        Assert.True(design.ForCalibration([7, 7, 7], [7.000001, 7.000001, 7.000001]).Deterministic);
+        Assert.False(design.ForCalibration([7, 7, 7], [7, 7, 8]).Deterministic);
+        Assert.False(design.ForCalibration([7, 8, 7], [7, 7, 7]).Deterministic);
+        Assert.False(design.ForCalibration([7, 7], [7, 7]).Deterministic);
+        Assert.Equal(6, design.FirstEvaluationPairs);
+    }
+}
