@@ -88,7 +88,8 @@ public static class FaultInjector
 
         repo.MakeCandidate($"{Candidates - 1:D4}.patch", $"Candidate {Candidates - 1}", ["Target: app.sh", "Category: algorithm"], r => r.Write("lib/hang", "1\n"));
         // The last candidate rewrites the guard to 'true' with a patch that would apply cleanly to .perfloop/conventions.md.
-        var conventions = File.ReadAllText(Conventions.PathIn(repo.Root)).TrimEnd('\n').Split('\n');
+        // conventions.md as the first command writes it from perfloop.json's guard (a fresh clone has none yet).
+        var conventions = Conventions.Render(Guard, "cpu").TrimEnd('\n').Split('\n');
         var hunk = string.Concat(conventions.Select(l => l == Guard ? $"-{l}\n+true\n" : $" {l}\n"));
         File.WriteAllText(Path.Combine(repo.Candidates, $"{Candidates:D4}.patch"),
             $"From 0 Mon Sep 17 00:00:00 2001\nSubject: [PATCH] Candidate {Candidates}\n\nTarget: app.sh\n---\n" +
