@@ -38,12 +38,20 @@ install_packages() {
         || { apt-get update -qq && apt-get install -y -qq --no-install-recommends slurm-wlm munge >/dev/null; }
 }
 
+# Whether process $1 runs. A zombie does not: kill -0 succeeds on one, and a daemon killed under a parent that never
+# reaps it (a child subreaper such as Perfloop's test host, or a container's init) stays a zombie indefinitely.
+alive() {
+    local state
+    state=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null) || return 1
+    [ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]
+}
+
 # The pid in $1 if that process is alive, else nothing.
 live_pid() {
     local file=$1 pid
     [ -s "$file" ] || return 1
     pid=$(cat "$file")
-    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+    [ -n "$pid" ] && alive "$pid" && echo "$pid"
 }
 
 write_munge_key() {
@@ -171,7 +179,7 @@ stop_daemon() {
     say "stopping $name ($pid)"
     kill -TERM "$pid" 2>/dev/null || true
     for i in $(seq 1 100); do
-        kill -0 "$pid" 2>/dev/null || { rm -f "$pidfile"; return 0; }
+        alive "$pid" || { rm -f "$pidfile"; return 0; }
         sleep 0.1
     done
     say "$name ($pid) ignored SIGTERM for 10 s; killing it"

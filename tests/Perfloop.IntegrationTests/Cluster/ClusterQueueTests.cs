@@ -215,12 +215,7 @@ public sealed class ClusterQueueTests : IDisposable
         string? jobId = null;
         try
         {
-            var (row, id) = await RunSlowCandidateAsync(async id =>
-            {
-                var slurmd = System.Diagnostics.Process.GetProcessById(LocalSlurmCluster.SlurmdPid());
-                slurmd.Kill();
-                await slurmd.WaitForExitAsync();
-            });
+            var (row, id) = await RunSlowCandidateAsync(_ => LocalSlurmCluster.StopSlurmdAsync());
             jobId = id;
             Assert.Equal(ExperimentStatus.Crash, row.Status);
             Assert.StartsWith($"slurm job {id} ended NODE_FAIL (NodeDown) on ", row.Reason, StringComparison.Ordinal);

@@ -47,6 +47,45 @@ static class LocalSlurmCluster
         return int.Parse(File.ReadAllText(file).Trim(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>
+    /// Kills the local cluster's slurmd and waits until it no longer runs. Not with Process.WaitForExitAsync: a slurmd
+    /// restarted by <see cref="Up"/> was re-parented to this test host (Perfloop makes its process a child subreaper),
+    /// and .NET neither reaps such a child nor sees a zombie as exited, so that wait never ends.
+    /// </summary>
+    public static async Task StopSlurmdAsync()
+    {
+        var pid = SlurmdPid();
+        using (var slurmd = Process.GetProcessById(pid))
+        {
+            slurmd.Kill();
+        }
+
+        var clock = Stopwatch.StartNew();
+        while (IsRunning(pid))
+        {
+            if (clock.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                Assert.Fail($"slurmd ({pid}) still runs 30 s after SIGKILL");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Whether the process runs: a zombie (state Z or X in /proc) has exited, whoever its parent is.</summary>
+    static bool IsRunning(int pid)
+    {
+        try
+        {
+            var state = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("State:", StringComparison.Ordinal));
+            return state is not null && !state["State:".Length..].TrimStart().StartsWith('Z') && !state["State:".Length..].TrimStart().StartsWith('X');
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Runs <c>scripts/slurm-local.sh up</c>: starts whatever of the cluster is not running and waits for the node.</summary>
     public static void Up()
     {

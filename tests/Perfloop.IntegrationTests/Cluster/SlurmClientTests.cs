@@ -124,11 +124,9 @@ public sealed class SlurmClientTests : IDisposable
         }
 
         var jobPid = int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
-        var slurmd = System.Diagnostics.Process.GetProcessById(LocalSlurmCluster.SlurmdPid());
         try
         {
-            slurmd.Kill();
-            await slurmd.WaitForExitAsync();
+            await LocalSlurmCluster.StopSlurmdAsync();
             var status = await LocalSlurmCluster.WaitAsync(client, id, s => s.IsOver, TimeSpan.FromMinutes(3));
             Assert.Equal("NODE_FAIL (NodeDown)", status.Describe());
             Assert.Equal(JobPhase.Failed, status.Phase);
