@@ -128,7 +128,8 @@ public sealed class PatchQueueTests : IClassFixture<PatchQueueTests.Session>
         Assert.Equal(ExperimentStatus.Discard, shave.Status);
         foreach (var measured in new[] { Row(ZoeSubject), Row("Cut stage b"), Row("Cache stage c"), shave })
         {
-            Assert.True(measured.Pairs >= 6, $"{measured.Summary}: {measured.Reason}");
+            // A deterministic metric is judged after one block of pairs: at least 3, never a verdict without samples.
+            Assert.True(measured.Pairs >= 3, $"{measured.Summary}: {measured.Reason}");
             Assert.DoesNotContain("does not apply", measured.Reason, StringComparison.Ordinal);
         }
 
