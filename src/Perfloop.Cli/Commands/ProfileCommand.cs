@@ -32,7 +32,10 @@ static class ProfileCommand
             };
             var outcome = await Tools.ProfileAsync(Cli.Services(machineOutput: true), request, cancellationToken);
             if (!outcome.Process.Succeeded)
+            {
                 await Console.Error.WriteLineAsync($"perfloop: note: the command exited with code {outcome.Process.ExitCode}; the profile covers the run up to then");
+            }
+
             await Console.Error.WriteLineAsync($"profiled {outcome.Detection.Description} with {outcome.Tool}: {Path.GetRelativePath(Environment.CurrentDirectory, outcome.TracePath)}");
             options.Render(parse, outcome.Ranking);
             return 0;

@@ -13,7 +13,10 @@ static class BottleneckTable
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"profile: {profile.Path} ({profile.Format.ToString().ToLowerInvariant()}, {profile.TotalWeight:0.###} {profile.Unit}){(ranking.HeadSha is { } head ? $" at {head[..Math.Min(12, head.Length)]}" : "")}"));
         foreach (var note in profile.Notes)
+        {
             output.WriteLine($"note: {note}");
+        }
+
         if (rows.Count == 0)
         {
             output.WriteLine(includeExternal
@@ -37,7 +40,10 @@ static class BottleneckTable
         var widths = header.Select((h, i) => Math.Max(h.Length, table.Max(row => row[i].Length))).ToArray();
         output.WriteLine(Line(header, widths));
         foreach (var row in table)
+        {
             output.WriteLine(Line(row, widths));
+        }
+
         output.WriteLine("own% = self time plus the outside code it calls; max speedup = Amdahl bound if its total time fell to zero (an upper bound, not a forecast)");
 
         if (ranking.Runtime is { } runtime)
@@ -45,16 +51,21 @@ static class BottleneckTable
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"gc: {runtime.GcCount} collections, pause {runtime.GcPauseMs:0.#} ms = {runtime.GcPauseShare:P1} of {runtime.DurationMs:0} ms; sampled allocations {runtime.AllocationTickBytes / 1048576.0:0.#} MB"));
             if (runtime.TopAllocatingTypes.Count > 0)
+            {
                 output.WriteLine("top allocating types: " + string.Join(", ", runtime.TopAllocatingTypes.Take(3).Select(Site)));
+            }
+
             if (runtime.TopAllocatingMethods.Count > 0)
+            {
                 output.WriteLine("top allocating methods: " + string.Join(", ", runtime.TopAllocatingMethods.Take(3).Select(Site)));
+            }
         }
     }
 
-    private static string Site(AllocationSite site) => string.Create(CultureInfo.InvariantCulture, $"{site.Name} {site.Percent:0.#}%");
+    static string Site(AllocationSite site) => string.Create(CultureInfo.InvariantCulture, $"{site.Name} {site.Percent:0.#}%");
 
-    private static string Percent(double value) => value.ToString("0.0", CultureInfo.InvariantCulture);
+    static string Percent(double value) => value.ToString("0.0", CultureInfo.InvariantCulture);
 
-    private static string Line(string[] cells, int[] widths) =>
+    static string Line(string[] cells, int[] widths) =>
         string.Join("  ", cells.Select((c, i) => i is 0 or 1 or 2 or 3 or 4 ? c.PadLeft(widths[i]) : c.PadRight(widths[i]))).TrimEnd();
 }

@@ -76,11 +76,20 @@ public sealed record CommandSpec(string FileName, IReadOnlyList<string> Argument
         ArgumentException.ThrowIfNullOrEmpty(WorkingDirectory);
         ArgumentNullException.ThrowIfNull(Environment);
         if (FileName.Contains('\0', StringComparison.Ordinal) || Arguments.Any(a => a is null || a.Contains('\0', StringComparison.Ordinal)))
+        {
             throw new ArgumentException("Program name and arguments must not be null or contain NUL characters.");
+        }
+
         if (Environment.Keys.Any(k => k.Length == 0 || k.Contains('=', StringComparison.Ordinal) || k.Contains('\0', StringComparison.Ordinal)))
+        {
             throw new ArgumentException("Environment variable names must be non-empty and contain neither '=' nor NUL.");
+        }
+
         if (Timeout <= TimeSpan.Zero && Timeout != System.Threading.Timeout.InfiniteTimeSpan)
+        {
             throw new ArgumentOutOfRangeException(nameof(Timeout), Timeout, "Timeout must be positive or infinite.");
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThan(TerminationGracePeriod, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(LeftoverOutputWait, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfNegative(MemoryCapBytes);
@@ -92,15 +101,25 @@ public sealed record CommandSpec(string FileName, IReadOnlyList<string> Argument
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (System.Collections.DictionaryEntry entry in System.Environment.GetEnvironmentVariables())
+        {
             result[(string)entry.Key] = (string?)entry.Value ?? "";
+        }
+
         foreach (var name in StrippedEnvironmentVariables)
+        {
             result.Remove(name);
+        }
+
         foreach (var (name, value) in Environment)
         {
             if (value is null)
+            {
                 result.Remove(name);
+            }
             else
+            {
                 result[name] = value;
+            }
         }
         return result;
     }

@@ -31,7 +31,7 @@ namespace Perfloop.Processes;
 /// <c>env --default-signal</c> (coreutils 8.31+) where available. The program's argv[0] is its resolved path.
 /// </para>
 /// </summary>
-internal static unsafe class ExactPeakRssLauncher
+static unsafe class ExactPeakRssLauncher
 {
     public const string Shell = "/bin/sh";
 
@@ -40,7 +40,7 @@ internal static unsafe class ExactPeakRssLauncher
     // stdin travels through fd 5 because a background job's stdin is /dev/null (dash ignores a `<&0` on it).
     // Everything slow (the env check, env's exec, a fresh shell) happens before "ready", so the timing that starts
     // at the release holds only a pipe wake-up and the command's own exec (measured: 2.4 → 0.8 ms on /bin/true).
-    private const string Script =
+    const string Script =
         "exec 5<&0\n" +
         "wait_then_run='echo ready >&4; exec 4>&-; read -r release <&3 || exit 125; exec 3<&-; exec \"$@\"'\n" +
         "reset=; if env --default-signal=INT,QUIT true 2>/dev/null; then reset=yes; fi\n" +
@@ -49,8 +49,8 @@ internal static unsafe class ExactPeakRssLauncher
         "eval \"$wait_then_run\"; } &\n" +
         "echo \"$!\" >&4\n";
 
-    private static readonly TimeSpan LauncherTimeout = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan OrphanReapBudget = TimeSpan.FromMilliseconds(500);
+    static readonly TimeSpan LauncherTimeout = TimeSpan.FromSeconds(30);
+    static readonly TimeSpan OrphanReapBudget = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Spawns the launcher through <paramref name="spawn"/>, adopts the job and releases it.</summary>
     /// <returns>The job's pid (to wait for and reap), the process group (the launcher's pid), the start of the timing,
@@ -91,7 +91,9 @@ internal static unsafe class ExactPeakRssLauncher
             fixed (byte* pointer = release)
             {
                 if (write(fds[1], pointer, release.Length) != release.Length)
+                {
                     throw Failure("write to the launched job", LastErrno);
+                }
             }
             CloseAndReset(ref fds[1]);
             CloseAndReset(ref fds[2]);
@@ -102,12 +104,18 @@ internal static unsafe class ExactPeakRssLauncher
         {
             // Closing the release pipe makes a waiting job exit by itself; the kill covers everything else.
             for (var i = 0; i < 4; i++)
+            {
                 CloseAndReset(ref fds[i]);
+            }
+
             if (launcherId > 0)
             {
                 _ = kill(-launcherId, SIGKILL);
                 if (!launcherReaped)
+                {
                     _ = ReapLauncher(launcherId);
+                }
+
                 ReapOrphanedMembers(launcherId);
                 ProcessOwnership.Landed(launcherId);
             }
@@ -122,7 +130,10 @@ internal static unsafe class ExactPeakRssLauncher
     public static void ReapOrphanedMembers(int groupId)
     {
         if (!ProcessOwnership.IsSubreaper || groupId <= 0)
+        {
             return;
+        }
+
         var info = stackalloc byte[SiginfoBytes];
         var deadline = Stopwatch.GetTimestamp() + (long)(OrphanReapBudget.TotalSeconds * Stopwatch.Frequency);
         while (true)
@@ -131,13 +142,22 @@ internal static unsafe class ExactPeakRssLauncher
             if (waitid(P_PGID, groupId, info, WEXITED | WNOHANG) != 0)
             {
                 if (LastErrno == EINTR)
+                {
                     continue;
+                }
+
                 return; // ECHILD: no child of ours left in the group
             }
             if (*(int*)info != 0)
+            {
                 continue; // reaped one; look for more
+            }
+
             if (Stopwatch.GetTimestamp() >= deadline)
+            {
                 return;
+            }
+
             Thread.Sleep(1);
         }
     }
@@ -146,7 +166,7 @@ internal static unsafe class ExactPeakRssLauncher
     /// Reads the report pipe until it holds both the launcher's line (the job's pid) and the job's "ready", in
     /// either order, or every writer has closed it (a job that died early: not ready).
     /// </summary>
-    private static (int JobId, bool Ready) ReadReport(int fd)
+    static (int JobId, bool Ready) ReadReport(int fd)
     {
         var text = new StringBuilder();
         var buffer = stackalloc byte[32];
@@ -157,62 +177,94 @@ internal static unsafe class ExactPeakRssLauncher
         {
             var remaining = (deadline - Stopwatch.GetTimestamp()) * 1000 / Stopwatch.Frequency;
             if (remaining <= 0)
+            {
                 throw new IOException($"the launcher shell {Shell} did not report the command's pid within {LauncherTimeout.TotalSeconds:0}s");
+            }
+
             var poll = new PollFd { Fd = fd, Events = POLLIN };
             if (LinuxNative.poll(&poll, 1, (int)remaining) < 0 && LastErrno != EINTR)
+            {
                 throw Failure("poll", LastErrno);
+            }
+
             if (poll.Revents == 0)
+            {
                 continue;
+            }
+
             var count = read(fd, buffer, 32);
             if (count < 0 && LastErrno == EINTR)
+            {
                 continue;
+            }
+
             if (count <= 0)
+            {
                 break;
+            }
+
             text.Append(Encoding.ASCII.GetString(buffer, (int)count));
             foreach (var line in text.ToString().Split('\n')[..^1])
             {
                 if (line == "ready")
+                {
                     ready = true;
+                }
                 else if (int.TryParse(line.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+                {
                     jobId = id;
+                }
             }
         }
         return (jobId, ready);
     }
 
-    private static int ReapLauncher(int launcherId)
+    static int ReapLauncher(int launcherId)
     {
         int status;
         while (wait4(launcherId, &status, 0, null) < 0)
         {
             if (LastErrno != EINTR)
+            {
                 return -1;
+            }
         }
         return status;
     }
 
     /// <summary>A CLOEXEC pipe whose fds are above 4, so dup2 onto fds 3 and 4 in the child cannot clobber them.</summary>
-    private static void CreateHighPipe(int* fds)
+    static void CreateHighPipe(int* fds)
     {
         if (pipe2(fds, O_CLOEXEC) != 0)
+        {
             throw Failure("pipe2", LastErrno);
+        }
+
         for (var i = 0; i < 2; i++)
         {
             if (fds[i] > 4)
+            {
                 continue;
+            }
+
             var high = fcntl(fds[i], F_DUPFD_CLOEXEC, 10);
             var errno = LastErrno;
             _ = close(fds[i]);
             fds[i] = high;
             if (high < 0)
+            {
                 throw Failure("fcntl(F_DUPFD_CLOEXEC)", errno);
+            }
         }
     }
 
-    private static void CloseAndReset(ref int fd)
+    static void CloseAndReset(ref int fd)
     {
         if (fd < 0)
+        {
             return;
+        }
+
         _ = close(fd);
         fd = -1;
     }
@@ -222,4 +274,4 @@ internal static unsafe class ExactPeakRssLauncher
 /// A child died of SIGINT before it could leave Perfloop's process group (posix_spawn sets the child's group just before
 /// its exec, so a Ctrl-C at that moment reaches it too). When Perfloop's own cancellation follows, it is that interruption.
 /// </summary>
-internal sealed class SpawnInterruptedException(string message) : IOException(message);
+sealed class SpawnInterruptedException(string message) : IOException(message);

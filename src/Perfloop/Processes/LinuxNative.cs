@@ -6,9 +6,9 @@ namespace Perfloop.Processes;
 /// The libc calls the Linux runner needs. Constants and layouts are those of 64-bit Linux (x86-64 and arm64
 /// share them); the runner is only used there.
 /// </summary>
-internal static unsafe partial class LinuxNative
+static unsafe partial class LinuxNative
 {
-    private const string Libc = "libc";
+    const string Libc = "libc";
 
     public const int ESRCH = 3;
     public const int EINTR = 4;
@@ -220,7 +220,9 @@ internal static unsafe partial class LinuxNative
         finally
         {
             if (added)
+            {
                 handle.DangerousRelease();
+            }
         }
     }
 
@@ -230,13 +232,22 @@ internal static unsafe partial class LinuxNative
         var bytes = System.Text.Encoding.UTF8.GetBytes(path + "\0");
         int fd;
         fixed (byte* pointer = bytes)
+        {
             fd = open(pointer, O_RDONLY | O_CLOEXEC);
+        }
+
         if (fd < 0)
+        {
             return null;
+        }
+
         try
         {
             if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+            {
                 return false;
+            }
+
             return LastErrno == EAGAIN ? true : null;
         }
         finally

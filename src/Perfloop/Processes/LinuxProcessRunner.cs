@@ -13,12 +13,14 @@ namespace Perfloop.Processes;
 /// reaped (wait4, giving its exact rusage) after its group has been killed — while the unreaped zombie still
 /// pins the group id, so the kill cannot hit an unrelated group that reused the number.
 /// </summary>
-internal static class LinuxProcessRunner
+static class LinuxProcessRunner
 {
     public static Task<ProcessResult> RunAsync(CommandSpec spec, CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)
+        {
             return Task.FromResult(ProcessResult.CancelledBeforeStart());
+        }
 
         var completion = new TaskCompletionSource<ProcessResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         // The spawn happens on the supervising thread, which is already polling when a short child exits:
@@ -54,35 +56,35 @@ internal static class LinuxProcessRunner
 }
 
 /// <summary>One spawned child and the parent's ends of its pipes.</summary>
-internal sealed unsafe class LinuxChild : IDisposable
+sealed unsafe class LinuxChild : IDisposable
 {
-    private const int ReadChunkBytes = 64 * 1024;
+    const int ReadChunkBytes = 64 * 1024;
 
     // Reads per wake-up and stream, so a fast writer on one pipe cannot starve the other or the exit check.
-    private const int MaxReadsPerWakeup = 16;
+    const int MaxReadsPerWakeup = 16;
 
-    private static readonly TimeSpan AbandonOutputAfterKill = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan PollingIntervalWithoutPidfd = TimeSpan.FromMilliseconds(5);
-    private static bool closeFromUnavailable;
+    static readonly TimeSpan AbandonOutputAfterKill = TimeSpan.FromMilliseconds(100);
+    static readonly TimeSpan PollingIntervalWithoutPidfd = TimeSpan.FromMilliseconds(5);
+    static bool closeFromUnavailable;
 
-    private readonly CommandSpec spec;
-    private readonly OutputCapture stdout;
-    private readonly OutputCapture stderr;
-    private readonly byte[]? stdinBytes;
-    private readonly long startTimestamp;
+    readonly CommandSpec spec;
+    readonly OutputCapture stdout;
+    readonly OutputCapture stderr;
+    readonly byte[]? stdinBytes;
+    readonly long startTimestamp;
 
     // The launched job's scheduler counters at its release (null for a direct spawn, whose counters start at zero).
-    private readonly SchedulerTimes? schedulerAtStart;
-    private int stdoutFd;
-    private int stderrFd;
-    private int stdinFd;
-    private int stdinWritten;
-    private int pidFd;
-    private bool reaped;
+    readonly SchedulerTimes? schedulerAtStart;
+    int stdoutFd;
+    int stderrFd;
+    int stdinFd;
+    int stdinWritten;
+    int pidFd;
+    bool reaped;
 
-    private readonly string ownerToken;
+    readonly string ownerToken;
 
-    private LinuxChild(CommandSpec spec, string ownerToken, OutputCapture stdout, OutputCapture stderr, byte[]? stdinBytes, int processId,
+    LinuxChild(CommandSpec spec, string ownerToken, OutputCapture stdout, OutputCapture stderr, byte[]? stdinBytes, int processId,
         int groupId, long startTimestamp, SchedulerTimes? schedulerAtStart, int stdoutFd, int stderrFd, int stdinFd)
     {
         this.schedulerAtStart = schedulerAtStart;
@@ -111,7 +113,10 @@ internal sealed unsafe class LinuxChild : IDisposable
     {
         var workingDirectory = Path.GetFullPath(spec.WorkingDirectory);
         if (!Directory.Exists(workingDirectory))
+        {
             throw new ProcessStartException(spec.FileName, $"working directory '{workingDirectory}' does not exist", ENOENT);
+        }
+
         var environment = spec.BuildEnvironment();
         // Every process of this command, wherever it goes (setsid, double fork), carries the mark and is ended with it.
         ProcessOwnership.BecomeSubreaper();
@@ -130,7 +135,9 @@ internal sealed unsafe class LinuxChild : IDisposable
             CreatePipe(fds + 0);
             CreatePipe(fds + 2);
             if (stdinBytes is not null)
+            {
                 CreatePipe(fds + 4);
+            }
 
             var argv = new List<string>(spec.Arguments.Count + 1) { spec.FileName };
             argv.AddRange(spec.Arguments);
@@ -158,14 +165,20 @@ internal sealed unsafe class LinuxChild : IDisposable
             SetNonBlocking(fds[0]);
             SetNonBlocking(fds[2]);
             if (fds[5] >= 0)
+            {
                 SetNonBlocking(fds[5]);
+            }
+
             var child = new LinuxChild(spec, mark.Token, stdout, stderr, stdinBytes, processId, groupId, startTimestamp, schedulerAtStart, fds[0], fds[2], fds[5]);
             return child;
         }
         catch
         {
             for (var i = 0; i < 6; i++)
+            {
                 CloseAndReset(ref fds[i]);
+            }
+
             stdout?.Dispose();
             stderr?.Dispose();
             throw;
@@ -184,7 +197,10 @@ internal sealed unsafe class LinuxChild : IDisposable
             {
                 cancelFd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
                 if (cancelFd < 0)
+                {
                     throw Failure("eventfd", LastErrno);
+                }
+
                 registration = cancellationToken.UnsafeRegister(static state => SignalEventFd((int)state!), cancelFd);
             }
             var outcome = PollUntilDone(cancelFd, buffer);
@@ -210,7 +226,10 @@ internal sealed unsafe class LinuxChild : IDisposable
         {
             registration.Dispose();
             if (cancelFd >= 0)
+            {
                 _ = close(cancelFd);
+            }
+
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
@@ -238,7 +257,7 @@ internal sealed unsafe class LinuxChild : IDisposable
         stderr.Dispose();
     }
 
-    private readonly record struct Outcome(long ExitTimestamp, bool TimedOut, bool Cancelled);
+    readonly record struct Outcome(long ExitTimestamp, bool TimedOut, bool Cancelled);
 
     /// <summary>
     /// After a child died of SIGINT: whether Perfloop's own cancellation (its Ctrl-C handler) follows within a moment.
@@ -247,7 +266,7 @@ internal sealed unsafe class LinuxChild : IDisposable
     internal static bool CancellationFollows(CancellationToken cancellationToken) =>
         cancellationToken.CanBeCanceled && (cancellationToken.IsCancellationRequested || cancellationToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(1)));
 
-    private Outcome PollUntilDone(int cancelFd, byte[] buffer)
+    Outcome PollUntilDone(int cancelFd, byte[] buffer)
     {
         var timeoutDeadline = spec.Timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : startTimestamp + ToTimestampTicks(spec.Timeout);
         var killDeadline = long.MaxValue;
@@ -262,7 +281,9 @@ internal sealed unsafe class LinuxChild : IDisposable
         var pollFds = stackalloc PollFd[5];
 
         if (stdinBytes is { Length: 0 })
+        {
             CloseAndReset(ref stdinFd);
+        }
 
         while (true)
         {
@@ -292,7 +313,9 @@ internal sealed unsafe class LinuxChild : IDisposable
                     abandonDeadline = now + ToTimestampTicks(AbandonOutputAfterKill);
                 }
                 if (!outputOpen || (leftoversKilled && now >= abandonDeadline))
+                {
                     break;
+                }
             }
 
             var count = 0;
@@ -307,22 +330,36 @@ internal sealed unsafe class LinuxChild : IDisposable
                 : (terminating ? killDeadline : timeoutDeadline);
             var waitMilliseconds = MillisecondsUntil(nextDeadline, now);
             if (!exited && pidFd < 0)
+            {
                 waitMilliseconds = waitMilliseconds < 0 ? (int)PollingIntervalWithoutPidfd.TotalMilliseconds : Math.Min(waitMilliseconds, (int)PollingIntervalWithoutPidfd.TotalMilliseconds);
+            }
 
             if (poll(pollFds, (nuint)count, waitMilliseconds) < 0)
             {
                 var errno = LastErrno;
                 if (errno == EINTR)
+                {
                     continue;
+                }
+
                 throw Failure("poll", errno);
             }
 
             if (IsReady(pollFds, stdinIndex))
+            {
                 WriteStdin();
+            }
+
             if (IsReady(pollFds, stdoutIndex))
+            {
                 Drain(ref stdoutFd, stdout, buffer);
+            }
+
             if (IsReady(pollFds, stderrIndex))
+            {
                 Drain(ref stderrFd, stderr, buffer);
+            }
+
             if (IsReady(pollFds, cancelIndex) && !terminating)
             {
                 cancelled = true;
@@ -345,13 +382,13 @@ internal sealed unsafe class LinuxChild : IDisposable
         return new Outcome(exitTimestamp, timedOut, cancelled);
     }
 
-    private long SignalGroupForTermination(long now)
+    long SignalGroupForTermination(long now)
     {
         _ = kill(-GroupId, SIGTERM);
         return now + ToTimestampTicks(spec.TerminationGracePeriod);
     }
 
-    private void Drain(ref int fd, OutputCapture capture, byte[] buffer)
+    void Drain(ref int fd, OutputCapture capture, byte[] buffer)
     {
         fixed (byte* bufferPointer = buffer)
         {
@@ -367,9 +404,14 @@ internal sealed unsafe class LinuxChild : IDisposable
                 {
                     var errno = LastErrno;
                     if (errno == EINTR)
+                    {
                         continue;
+                    }
+
                     if (errno == EAGAIN)
+                    {
                         return;
+                    }
                 }
                 // End of stream (or a read error, which we treat the same: nothing more will come).
                 CloseAndReset(ref fd);
@@ -377,7 +419,7 @@ internal sealed unsafe class LinuxChild : IDisposable
         }
     }
 
-    private void WriteStdin()
+    void WriteStdin()
     {
         var bytes = stdinBytes!;
         fixed (byte* pointer = bytes)
@@ -392,9 +434,14 @@ internal sealed unsafe class LinuxChild : IDisposable
                 }
                 var errno = LastErrno;
                 if (errno == EINTR)
+                {
                     continue;
+                }
+
                 if (errno == EAGAIN)
+                {
                     return;
+                }
                 // EPIPE: the child closed stdin without reading it all; that is its business.
                 CloseAndReset(ref stdinFd);
             }
@@ -402,7 +449,7 @@ internal sealed unsafe class LinuxChild : IDisposable
         CloseAndReset(ref stdinFd);
     }
 
-    private bool HasExitedWithoutReaping()
+    bool HasExitedWithoutReaping()
     {
         var info = stackalloc byte[SiginfoBytes];
         new Span<byte>(info, SiginfoBytes).Clear();
@@ -410,7 +457,7 @@ internal sealed unsafe class LinuxChild : IDisposable
         return waitid(P_PID, ProcessId, info, WEXITED | WNOHANG | WNOWAIT) == 0 && *(int*)info != 0;
     }
 
-    private (int? Status, ResourceUsage? Usage) Reap()
+    (int? Status, ResourceUsage? Usage) Reap()
     {
         int status;
         ResourceUsage usage;
@@ -423,14 +470,16 @@ internal sealed unsafe class LinuxChild : IDisposable
             }
             var errno = LastErrno;
             if (errno == EINTR)
+            {
                 continue;
+            }
             // ECHILD: someone else reaped it (a foreign SIGCHLD handler); exit status and usage are lost.
             reaped = true;
             return (null, null);
         }
     }
 
-    private ProcessResult BuildResult(Outcome outcome, int? status, ResourceUsage? usage, SchedulerTimes? schedulerAtExit)
+    ProcessResult BuildResult(Outcome outcome, int? status, ResourceUsage? usage, SchedulerTimes? schedulerAtExit)
     {
         var exitCode = -1;
         int? signal = null;
@@ -477,15 +526,21 @@ internal sealed unsafe class LinuxChild : IDisposable
     /// The command's own CPU time. A job of the exact-RSS launcher ran a shell before its release (~1 ms here); its
     /// main thread's CPU at the release is taken off, user and system in proportion, so cpu_ms starts with the timing.
     /// </summary>
-    private (TimeSpan? User, TimeSpan? System) CommandCpu(ResourceUsage? usage)
+    (TimeSpan? User, TimeSpan? System) CommandCpu(ResourceUsage? usage)
     {
         if (usage is not { } known)
+        {
             return (null, null);
+        }
+
         var user = known.UserTime.ToTimeSpan();
         var system = known.SystemTime.ToTimeSpan();
         var total = user + system;
         if (schedulerAtStart is not { RunNanoseconds: > 0 } atStart || total <= TimeSpan.Zero)
+        {
             return (user, system);
+        }
+
         var keep = Math.Max(0, total.Ticks - (atStart.RunNanoseconds / 100)) / (double)total.Ticks;
         return (TimeSpan.FromTicks((long)(user.Ticks * keep)), TimeSpan.FromTicks((long)(system.Ticks * keep)));
     }
@@ -496,16 +551,19 @@ internal sealed unsafe class LinuxChild : IDisposable
     /// below Perfloop's own peak RSS (<see cref="ExactPeakRssLauncher"/> avoids this where it matters). A value above our peak (read now; it only grows) is the child's own and
     /// exact; anything else cannot be told apart from our memory and is reported as unknown.
     /// </summary>
-    private static long? OwnPeakRss(ResourceUsage? usage)
+    static long? OwnPeakRss(ResourceUsage? usage)
     {
         if (usage is not { } known)
+        {
             return null;
+        }
+
         var childPeak = known.MaxRssKib * 1024;
         var spawnerPeak = ReadOwnPeakRssBytes();
         return spawnerPeak is { } floor && childPeak > floor ? childPeak : null;
     }
 
-    private static long? ReadOwnPeakRssBytes()
+    static long? ReadOwnPeakRssBytes()
     {
         try
         {
@@ -513,7 +571,9 @@ internal sealed unsafe class LinuxChild : IDisposable
             {
                 // "VmHWM:	   94040 kB"
                 if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                {
                     return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), System.Globalization.CultureInfo.InvariantCulture) * 1024;
+                }
             }
         }
         catch (IOException)
@@ -552,7 +612,10 @@ internal sealed unsafe class LinuxChild : IDisposable
             Check(posix_spawn_file_actions_addchdir_np(fileActions, directoryPath), "chdir file action");
             var nextFd = 3;
             foreach (var fd in extraFds ?? [])
+            {
                 Check(posix_spawn_file_actions_adddup2(fileActions, fd, nextFd++), "handshake file action");
+            }
+
             AddCloseFrom(fileActions, nextFd);
 
             Check(posix_spawnattr_init(attributes), "posix_spawnattr_init");
@@ -568,7 +631,9 @@ internal sealed unsafe class LinuxChild : IDisposable
             for (var signal = 1; signal <= LastSignal; signal++)
             {
                 if (signal is not SIGKILL and not SIGSTOP)
+                {
                     _ = sigaddset(defaultSignals, signal); // fails harmlessly for libc-internal signals
+                }
             }
             Check(posix_spawnattr_setsigdefault(attributes, defaultSignals), "posix_spawnattr_setsigdefault");
 
@@ -580,18 +645,29 @@ internal sealed unsafe class LinuxChild : IDisposable
                 startTimestamp = Stopwatch.GetTimestamp();
                 error = posix_spawn(&processId, executablePath, fileActions, attributes, nativeArgv, nativeEnvp);
                 if (error == 0)
+                {
                     ProcessOwnership.InFlight(processId);
+                }
             }
             if (error != 0)
+            {
                 throw new ProcessStartException(displayName, Describe(error), error);
+            }
+
             return (processId, startTimestamp);
         }
         finally
         {
             if (fileActionsReady)
+            {
                 _ = posix_spawn_file_actions_destroy(fileActions);
+            }
+
             if (attributesReady)
+            {
                 _ = posix_spawnattr_destroy(attributes);
+            }
+
             NativeMemory.Free(fileActions);
             NativeMemory.Free(attributes);
             NativeMemory.Free(signalMask);
@@ -608,10 +684,13 @@ internal sealed unsafe class LinuxChild : IDisposable
     /// Closes every fd above stderr in the child. Our own fds are CLOEXEC, but fds Perfloop inherited without
     /// CLOEXEC (from a shell, CI runner or test host) would otherwise leak into every command.
     /// </summary>
-    private static void AddCloseFrom(void* fileActions, int lowFd)
+    static void AddCloseFrom(void* fileActions, int lowFd)
     {
         if (closeFromUnavailable)
+        {
             return;
+        }
+
         try
         {
             Check(posix_spawn_file_actions_addclosefrom_np(fileActions, lowFd), "closefrom file action");
@@ -626,7 +705,7 @@ internal sealed unsafe class LinuxChild : IDisposable
     /// execvp's search, done here so that the child's PATH (not Perfloop's) is used and a missing program is
     /// reported before anything is spawned.
     /// </summary>
-    private static string ResolveExecutable(string fileName, string? path, string workingDirectory) =>
+    static string ResolveExecutable(string fileName, string? path, string workingDirectory) =>
         fileName.Contains('/', StringComparison.Ordinal)
             ? Path.Combine(workingDirectory, fileName)
             : FindOnPath(fileName, path, workingDirectory) ?? throw new ProcessStartException(fileName, Describe(ENOENT), ENOENT);
@@ -635,26 +714,34 @@ internal sealed unsafe class LinuxChild : IDisposable
     internal static string? TryResolveExecutable(string fileName, string? path, string workingDirectory)
     {
         if (!fileName.Contains('/', StringComparison.Ordinal))
+        {
             return FindOnPath(fileName, path, workingDirectory);
+        }
+
         var candidate = Path.Combine(workingDirectory, fileName);
         return IsExecutableFile(candidate) ? candidate : null;
     }
 
-    private static string? FindOnPath(string fileName, string? path, string workingDirectory)
+    static string? FindOnPath(string fileName, string? path, string workingDirectory)
     {
         foreach (var directory in (path ?? "/usr/local/bin:/usr/bin:/bin").Split(':'))
         {
             var candidate = Path.Combine(workingDirectory, directory.Length == 0 ? "." : directory, fileName);
             if (IsExecutableFile(candidate))
+            {
                 return candidate;
+            }
         }
         return null;
     }
 
-    private static bool IsExecutableFile(string candidate)
+    static bool IsExecutableFile(string candidate)
     {
         if (!File.Exists(candidate))
+        {
             return false;
+        }
+
         var nativePath = AllocateUtf8(candidate);
         try
         {
@@ -666,65 +753,83 @@ internal sealed unsafe class LinuxChild : IDisposable
         }
     }
 
-    private static void CreatePipe(int* fds)
+    static void CreatePipe(int* fds)
     {
         if (pipe2(fds, O_CLOEXEC) != 0)
+        {
             throw Failure("pipe2", LastErrno);
+        }
     }
 
-    private static void SetNonBlocking(int fd)
+    static void SetNonBlocking(int fd)
     {
         var flags = fcntl(fd, F_GETFL, 0);
         if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+        {
             throw Failure("fcntl", LastErrno);
+        }
     }
 
-    private static void CloseAndReset(ref int fd)
+    static void CloseAndReset(ref int fd)
     {
         if (fd < 0)
+        {
             return;
+        }
+
         _ = close(fd);
         fd = -1;
     }
 
-    private static void SignalEventFd(int fd)
+    static void SignalEventFd(int fd)
     {
         ulong one = 1;
         _ = write(fd, (byte*)&one, sizeof(ulong));
     }
 
-    private static int AddPollFd(PollFd* pollFds, ref int count, int fd, short events)
+    static int AddPollFd(PollFd* pollFds, ref int count, int fd, short events)
     {
         if (fd < 0)
+        {
             return -1;
+        }
+
         pollFds[count] = new PollFd { Fd = fd, Events = events };
         return count++;
     }
 
-    private static bool IsReady(PollFd* pollFds, int index) => index >= 0 && pollFds[index].Revents != 0;
+    static bool IsReady(PollFd* pollFds, int index) => index >= 0 && pollFds[index].Revents != 0;
 
-    private static long ToTimestampTicks(TimeSpan duration) =>
+    static long ToTimestampTicks(TimeSpan duration) =>
         duration.Ticks >= long.MaxValue / Stopwatch.Frequency
             ? long.MaxValue / 4
             : (long)(duration.Ticks * (Stopwatch.Frequency / (double)TimeSpan.TicksPerSecond));
 
-    private static int MillisecondsUntil(long deadline, long now)
+    static int MillisecondsUntil(long deadline, long now)
     {
         if (deadline == long.MaxValue)
+        {
             return -1;
+        }
+
         if (deadline <= now)
+        {
             return 0;
+        }
+
         var milliseconds = Math.Ceiling((deadline - now) * 1000.0 / Stopwatch.Frequency);
         return milliseconds >= int.MaxValue ? int.MaxValue : (int)milliseconds;
     }
 
-    private static void Check(int error, string what)
+    static void Check(int error, string what)
     {
         if (error != 0)
+        {
             throw Failure(what, error);
+        }
     }
 
-    private static byte* AllocateUtf8(string value)
+    static byte* AllocateUtf8(string value)
     {
         var length = Encoding.UTF8.GetByteCount(value);
         var pointer = (byte*)NativeMemory.Alloc((nuint)length + 1);
@@ -733,20 +838,29 @@ internal sealed unsafe class LinuxChild : IDisposable
         return pointer;
     }
 
-    private static byte** AllocateUtf8Array(List<string> values)
+    static byte** AllocateUtf8Array(List<string> values)
     {
         var array = (byte**)NativeMemory.AllocZeroed((nuint)values.Count + 1, (nuint)sizeof(byte*));
         for (var i = 0; i < values.Count; i++)
+        {
             array[i] = AllocateUtf8(values[i]);
+        }
+
         return array;
     }
 
-    private static void FreeUtf8Array(byte** array)
+    static void FreeUtf8Array(byte** array)
     {
         if (array is null)
+        {
             return;
+        }
+
         for (var entry = array; *entry is not null; entry++)
+        {
             NativeMemory.Free(*entry);
+        }
+
         NativeMemory.Free(array);
     }
 }

@@ -9,18 +9,18 @@ namespace Perfloop.Processes;
 /// to an optional log file, counts and (optionally) hashes every byte, and feeds an optional line callback.
 /// Used by one thread at a time.
 /// </summary>
-internal sealed class OutputCapture : IDisposable
+sealed class OutputCapture : IDisposable
 {
-    private const int InitialHeadCapacity = 4096;
+    const int InitialHeadCapacity = 4096;
 
-    private readonly int memoryCapBytes;
-    private readonly FileStream? log;
-    private readonly long logCapBytes;
-    private readonly IncrementalHash? hash;
-    private readonly LineSplitter? lines;
-    private byte[] head = [];
-    private int headLength;
-    private long loggedBytes;
+    readonly int memoryCapBytes;
+    readonly FileStream? log;
+    readonly long logCapBytes;
+    readonly IncrementalHash? hash;
+    readonly LineSplitter? lines;
+    byte[] head = [];
+    int headLength;
+    long loggedBytes;
 
     public OutputCapture(int memoryCapBytes, string? logPath, long logCapBytes, bool computeHash, Action<string>? onLine)
     {
@@ -30,7 +30,10 @@ internal sealed class OutputCapture : IDisposable
         {
             var directory = Path.GetDirectoryName(Path.GetFullPath(logPath));
             if (directory is not null)
+            {
                 Directory.CreateDirectory(directory);
+            }
+
             log = new FileStream(logPath, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 64 * 1024);
         }
         hash = computeHash ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
@@ -84,21 +87,24 @@ internal sealed class OutputCapture : IDisposable
         hash?.Dispose();
     }
 
-    private void EnsureHeadCapacity(int needed)
+    void EnsureHeadCapacity(int needed)
     {
         if (needed <= head.Length)
+        {
             return;
+        }
+
         var capacity = Math.Max(needed, Math.Max(InitialHeadCapacity, head.Length * 2));
         Array.Resize(ref head, Math.Min(capacity, Math.Max(needed, memoryCapBytes)));
     }
 }
 
 /// <summary>Splits a byte stream into lines for a callback; lines longer than a cap are delivered in pieces.</summary>
-internal sealed class LineSplitter(Action<string> onLine)
+sealed class LineSplitter(Action<string> onLine)
 {
-    private const int MaxLineBytes = 64 * 1024;
+    const int MaxLineBytes = 64 * 1024;
 
-    private readonly List<byte> pending = [];
+    readonly List<byte> pending = [];
 
     public ExceptionDispatchInfo? Failure { get; private set; }
 
@@ -111,7 +117,10 @@ internal sealed class LineSplitter(Action<string> onLine)
             {
                 pending.AddRange(data);
                 if (pending.Count >= MaxLineBytes)
+                {
                     Flush();
+                }
+
                 return;
             }
             if (pending.Count == 0)
@@ -130,18 +139,27 @@ internal sealed class LineSplitter(Action<string> onLine)
     public void Flush()
     {
         if (pending.Count == 0)
+        {
             return;
+        }
+
         var bytes = pending.ToArray();
         pending.Clear();
         Deliver(bytes);
     }
 
-    private void Deliver(ReadOnlySpan<byte> line)
+    void Deliver(ReadOnlySpan<byte> line)
     {
         if (Failure is not null)
+        {
             return;
+        }
+
         if (!line.IsEmpty && line[^1] == (byte)'\r')
+        {
             line = line[..^1];
+        }
+
         try
         {
             onLine(Encoding.UTF8.GetString(line));

@@ -9,16 +9,20 @@ namespace Perfloop.Processes;
 /// and cancellation behaviour, but CPU and peak RSS are unknown and only the process tree (not a process
 /// group) is killed.
 /// </summary>
-internal static class PortableProcessRunner
+static class PortableProcessRunner
 {
     public static async Task<ProcessResult> RunAsync(CommandSpec spec, CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)
+        {
             return ProcessResult.CancelledBeforeStart();
+        }
 
         var workingDirectory = Path.GetFullPath(spec.WorkingDirectory);
         if (!Directory.Exists(workingDirectory))
+        {
             throw new ProcessStartException(spec.FileName, $"working directory '{workingDirectory}' does not exist");
+        }
 
         var startInfo = new ProcessStartInfo(spec.FileName)
         {
@@ -29,10 +33,15 @@ internal static class PortableProcessRunner
             RedirectStandardError = true,
         };
         foreach (var argument in spec.Arguments)
+        {
             startInfo.ArgumentList.Add(argument);
+        }
+
         startInfo.Environment.Clear();
         foreach (var (name, value) in spec.BuildEnvironment())
+        {
             startInfo.Environment[name] = value;
+        }
         // The mark is set here too (recovery by loop id reads it); the end-of-command sweep needs Linux's /proc.
         startInfo.Environment[ProcessOwnership.VariableName] = ProcessOwnership.NextMark().Value;
 
@@ -56,7 +65,10 @@ internal static class PortableProcessRunner
 
         using var timeout = new CancellationTokenSource();
         if (spec.Timeout != Timeout.InfiniteTimeSpan)
+        {
             timeout.CancelAfter(spec.Timeout);
+        }
+
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
         bool timedOut = false, cancelled = false;
         try
@@ -89,14 +101,16 @@ internal static class PortableProcessRunner
             stdout.HeadTruncated || stderr.HeadTruncated, stdout.LogTruncated || stderr.LogTruncated);
     }
 
-    private static async Task PumpAsync(Stream source, OutputCapture capture, CancellationToken cancellationToken)
+    static async Task PumpAsync(Stream source, OutputCapture capture, CancellationToken cancellationToken)
     {
         var buffer = new byte[64 * 1024];
         try
         {
             int bytesRead;
             while ((bytesRead = await source.ReadAsync(buffer, cancellationToken)) > 0)
+            {
                 capture.Append(buffer.AsSpan(0, bytesRead));
+            }
         }
         catch (OperationCanceledException)
         {
@@ -107,7 +121,7 @@ internal static class PortableProcessRunner
         }
     }
 
-    private static async Task FeedStdinAsync(StreamWriter stdin, string? text)
+    static async Task FeedStdinAsync(StreamWriter stdin, string? text)
     {
         try
         {
@@ -127,7 +141,7 @@ internal static class PortableProcessRunner
         }
     }
 
-    private static void KillTree(Process process)
+    static void KillTree(Process process)
     {
         try
         {

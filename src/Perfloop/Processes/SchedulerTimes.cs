@@ -7,7 +7,7 @@ namespace Perfloop.Processes;
 /// runnable on a run queue but not running (on a busy machine: waiting for a CPU). Exact (the scheduler's own clock),
 /// kept while the process is a zombie, gone once it is reaped; other threads and descendants are not in them.
 /// </summary>
-internal readonly record struct SchedulerTimes(long RunNanoseconds, long WaitNanoseconds)
+readonly record struct SchedulerTimes(long RunNanoseconds, long WaitNanoseconds)
 {
     /// <summary>The counters now, or null where the kernel does not keep them (no file, or all zeros without CONFIG_SCHED_INFO).</summary>
     public static SchedulerTimes? Read(int processId)

@@ -71,7 +71,9 @@ public sealed class CProfileProfiler : IRuntimeProfiler
     {
         ArgumentNullException.ThrowIfNull(plan);
         if (plan.Detection.Direct && SkipsSiteCustomize(plan.Detection.Words) && DirectArguments(plan.Detection.Words, Path.Combine(plan.Scratch, DirectFile)) is { } direct)
+        {
             return new CommandSpec(direct[0], [.. direct.Skip(1)], plan.Directory);
+        }
 
         var site = Path.Combine(plan.Scratch, "site");
         Directory.CreateDirectory(site);
@@ -99,13 +101,21 @@ public sealed class CProfileProfiler : IRuntimeProfiler
                 continue;
             }
             if (!word.StartsWith('-') || word.StartsWith("--", StringComparison.Ordinal) || word.Length == 1)
+            {
                 return false;
+            }
+
             foreach (var flag in word.AsSpan(1))
             {
                 if (flag is 'I' or 'E' or 'S')
+                {
                     return true;
+                }
+
                 if (flag is 'c' or 'm' or 'W' or 'X')
+                {
                     return false;
+                }
             }
         }
         return false;
@@ -122,19 +132,28 @@ public sealed class CProfileProfiler : IRuntimeProfiler
         {
             var word = words[i];
             if (word == "-m" && i + 1 < words.Count)
+            {
                 return [.. words.Take(i), "-m", "cProfile", "-o", output, .. words.Skip(i)];
+            }
+
             if (OptionsWithValue.Contains(word))
             {
                 i++;
                 continue;
             }
             if (word.StartsWith("--", StringComparison.Ordinal))
+            {
                 return null;
+            }
+
             if (word.StartsWith('-'))
             {
                 // Grouped one-letter flags (-uB); -c and -m inside a group, or "-" (stdin), are not a script run.
                 if (word.Length == 1 || word[1..].Any(c => c is 'c' or 'm' or 'W' or 'X'))
+                {
                     return null;
+                }
+
                 continue;
             }
             return [.. words.Take(i), "-m", "cProfile", "-o", output, .. words.Skip(i)];
@@ -147,7 +166,9 @@ public sealed class CProfileProfiler : IRuntimeProfiler
         ArgumentNullException.ThrowIfNull(plan);
         var files = Profilers.Largest(plan.Scratch, "*.pstats");
         if (files.Count == 0)
+        {
             return null;
+        }
         // The interpreter that wrote the statistics reads them best; marshal's format is stable across Python 3 anyway.
         var python = plan.Detection.Direct && plan.Detection.Words.Count > 0 ? plan.Detection.Words[0] : "python3";
         Profile? busiest = null;
@@ -156,7 +177,9 @@ public sealed class CProfileProfiler : IRuntimeProfiler
         {
             var profile = await PstatsReader.ReadAsync(runner, file.FullName, python, plan.Directory, cancellationToken);
             if (busiest is null || profile.TotalWeight > busiest.TotalWeight)
+            {
                 (busiest, busiestFile) = (profile, file);
+            }
         }
         var processes = files.Count;
         return new Recording(busiestFile!.FullName, ".pstats", busiest! with { Notes = Profilers.Busiest(busiest, processes, busiestFile.Name) });

@@ -45,14 +45,23 @@ public sealed class CallgrindProfiler : IRuntimeProfiler
             .OrderByDescending(f => f.Summary.Total)
             .ToList();
         if (files.Count == 0)
+        {
             return Task.FromResult<Recording?>(null);
+        }
+
         var busiest = files[0];
         Profile profile;
         using (var reader = new StreamReader(busiest.File.FullName))
+        {
             profile = CallgrindReader.Read(reader, busiest.File.FullName, plan.RepositoryRoot);
+        }
+
         var notes = Profilers.Busiest(profile, files.Count, busiest.Summary.Command ?? "?").ToList();
         if (DebugInfoAdvice(profile, plan.RepositoryRoot) is { } advice)
+        {
             notes.Add(advice);
+        }
+
         return Task.FromResult<Recording?>(new Recording(busiest.File.FullName, ".callgrind", profile with { Notes = notes }));
     }
 
@@ -72,12 +81,21 @@ public sealed class CallgrindProfiler : IRuntimeProfiler
     {
         var ours = profile.Frames.Where(f => f.ModulePath is { } path && CodeOwnership.IsInside(path, repositoryRoot)).ToList();
         if (ours.Count == 0)
+        {
             return null;
+        }
+
         var module = ours[0].Module ?? "the program";
         if (ours.All(f => f.Name.StartsWith("0x", StringComparison.Ordinal)))
+        {
             return $"{module} has no symbols (stripped): build it without -s / strip, and with -g, to see function names";
+        }
+
         if (ours.All(f => f.File is null))
+        {
             return $"{module} has no debug information: build it with -g (keeping -O2) so inlined code is given back to its function and source files are named";
+        }
+
         return null;
     }
 }

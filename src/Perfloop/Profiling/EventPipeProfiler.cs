@@ -39,7 +39,10 @@ public sealed class EventPipeProfiler : IRuntimeProfiler
         ArgumentNullException.ThrowIfNull(plan);
         var files = Profilers.Largest(plan.Scratch, "*.nettrace");
         if (files.Count == 0)
+        {
             return Task.FromResult<Recording?>(null);
+        }
+
         var profile = NettraceReader.Read(files[0].FullName);
         return Task.FromResult<Recording?>(new Recording(files[0].FullName, ".nettrace", profile with { Notes = Profilers.Busiest(profile, files.Count, files[0].Name) }));
     }

@@ -54,7 +54,10 @@ public sealed class JfrProfiler : IRuntimeProfiler
         var directory = Path.Combine(plan.Scratch, "recordings");
         var files = Directory.Exists(directory) ? Profilers.Largest(directory, "*.jfr") : [];
         if (files.Count == 0)
+        {
             return null;
+        }
+
         var tool = JfrReader.FindTool(p => new FileSystemProbe().Resolve(p, plan.Directory)) ?? "jfr";
         var profile = await JfrReader.ReadAsync(runner, files[0].FullName, tool, cancellationToken);
         return new Recording(files[0].FullName, ".jfr", profile with { Notes = Profilers.Busiest(profile, files.Count, files[0].Name) });

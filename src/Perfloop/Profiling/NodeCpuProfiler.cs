@@ -74,10 +74,16 @@ public sealed class NodeCpuProfiler : IRuntimeProfiler
         ArgumentNullException.ThrowIfNull(plan);
         var files = Profilers.Largest(plan.Scratch, "*.cpuprofile");
         if (files.Count == 0)
+        {
             return Task.FromResult<Recording?>(null);
+        }
+
         Profile profile;
         using (var stream = files[0].OpenRead())
+        {
             profile = CpuProfileReader.Read(stream, files[0].FullName);
+        }
+
         return Task.FromResult<Recording?>(new Recording(files[0].FullName, ".cpuprofile", profile with { Notes = Profilers.Busiest(profile, files.Count, files[0].Name) }));
     }
 

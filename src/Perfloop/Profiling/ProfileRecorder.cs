@@ -43,17 +43,25 @@ public static class ProfileRecorder
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.Command.Count == 0)
+        {
             throw new PerfloopException("no command to profile; usage: perfloop profile -- CMD [ARGS...]");
+        }
+
         var directory = Path.GetFullPath(request.Directory);
         var (root, _, _) = await RankingWorkflow.LocateAsync(runner, directory, cancellationToken);
         var probe = request.Probe ?? new FileSystemProbe();
         var detection = Detect(request, directory, root, probe);
         var shown = request.Command.Count == 1 ? request.Command[0] : string.Join(' ', request.Command);
         if (detection.Runtime is not { } runtime)
+        {
             throw new PerfloopException($"cannot profile '{shown}': {detection.Description}; name its runtime with --runtime (native, python, node, jvm, dotnet), or {ProfilingAdvice.RankYourOwn}");
+        }
+
         var profiler = Profilers.For(runtime);
         if (profiler.WhyUnavailable(probe, directory) is { } unavailable)
+        {
             throw new PerfloopException($"cannot profile '{shown}' ({detection.Description}): {unavailable}; or {ProfilingAdvice.RankYourOwn}");
+        }
 
         var scratch = Path.Combine(Path.GetTempPath(), $"perfloop-profile-{Guid.NewGuid():N}");
         Directory.CreateDirectory(scratch);
@@ -77,7 +85,9 @@ public static class ProfileRecorder
             }
             cancellationToken.ThrowIfCancellationRequested();
             if (result.TimedOut)
+            {
                 throw new PerfloopException($"the command did not finish within {request.Timeout.TotalMinutes:0} minutes under {profiler.Tool}; profile a shorter run", ExitCodes.Failure);
+            }
 
             var recording = await profiler.CollectAsync(runner, plan, cancellationToken)
                 ?? throw new PerfloopException($"{profiler.NothingWritten(plan)}; or {ProfilingAdvice.RankYourOwn}");
@@ -94,11 +104,14 @@ public static class ProfileRecorder
     }
 
     /// <summary>The detection, or the runtime the user named (keeping a direct command direct when it agrees).</summary>
-    private static RuntimeDetection Detect(ProfileRequest request, string directory, string root, IProgramProbe probe)
+    static RuntimeDetection Detect(ProfileRequest request, string directory, string root, IProgramProbe probe)
     {
         var detected = RuntimeDetector.Detect(request.Command, directory, root, probe);
         if (request.Runtime is not { } named || named == detected.Runtime)
+        {
             return detected;
+        }
+
         return new RuntimeDetection(named, false, [], $"{RuntimeDetector.Name(named)}, as named with --runtime");
     }
 }

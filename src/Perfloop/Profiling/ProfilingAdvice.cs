@@ -19,9 +19,15 @@ public static class ProfilingAdvice
     {
         ArgumentNullException.ThrowIfNull(detection);
         if (detection.Runtime is not { } runtime)
+        {
             return $"perfloop cannot profile this benchmark itself ({detection.Description}); {RankYourOwn}";
+        }
+
         if (unavailable is not null)
+        {
             return $"{unavailable}; or {RankYourOwn}";
+        }
+
         return $"record one with {Mention.Command("profile -- " + Quoted(benchCommand))} ({Profilers.For(runtime).Tool}, for {RuntimeDetector.Name(runtime)} code)";
     }
 

@@ -42,7 +42,9 @@ public sealed class FileSystemProbe(string? path = null) : IProgramProbe
         {
             var candidate = Path.Combine(Path.GetFullPath(entry, directory), program);
             if (File.Exists(candidate) && IsExecutable(candidate))
+            {
                 return candidate;
+            }
         }
 
         return null;
@@ -55,7 +57,10 @@ public sealed class FileSystemProbe(string? path = null) : IProgramProbe
             Span<byte> head = stackalloc byte[256];
             int read;
             using (var stream = File.OpenRead(path))
+            {
                 read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+            }
+
             head = head[..read];
             var elf = head.StartsWith("\u007fELF"u8);
             string? shebang = null;

@@ -78,14 +78,22 @@ public static partial class RuntimeDetector
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(probe);
         if (command.Count == 0)
+        {
             return RuntimeDetection.Unknown("no command");
+        }
+
         var context = new Context(repositoryRoot, probe);
         if (command.Count > 1)
+        {
             return Context.Finish(context.Words(command, directory, canBeDirect: true, depth: 0), command);
+        }
 
         var commands = ShellWords.Split(command[0]);
         if (commands.Count == 1 && commands[0].Plain)
+        {
             return Context.Finish(context.Words(commands[0].Words, directory, canBeDirect: true, depth: 0), commands[0].Words);
+        }
+
         return Context.Finish(context.ShellText(command[0], directory, "the shell command", depth: 0), []);
     }
 
@@ -118,7 +126,10 @@ public static partial class RuntimeDetector
                 {
                     i++;
                     while (i < words.Count && (words[i].StartsWith('-') || Assignment().IsMatch(words[i])))
+                    {
                         i += words[i] is "-u" or "-C" ? 2 : 1;
+                    }
+
                     stripped = true;
                 }
                 else if (word is "nice" or "timeout" or "stdbuf" or "taskset" or "chrt" or "ionice")
@@ -126,9 +137,15 @@ public static partial class RuntimeDetector
                     // Their options, then (timeout, taskset, chrt) one operand before the command.
                     i++;
                     while (i < words.Count && words[i].StartsWith('-'))
+                    {
                         i += words[i] is "-n" or "-s" or "-k" or "-c" or "-p" ? 2 : 1;
+                    }
+
                     if (word is "timeout" or "taskset" or "chrt")
+                    {
                         i++;
+                    }
+
                     stripped = true;
                 }
                 else
@@ -138,7 +155,10 @@ public static partial class RuntimeDetector
             }
 
             if (i >= words.Count)
+            {
                 return Found.Nothing("no program to run");
+            }
+
             var program = words[i];
             var rest = words.Skip(i + 1).ToList();
             var name = Path.GetFileName(program);
@@ -146,44 +166,85 @@ public static partial class RuntimeDetector
             var shown = string.Join(' ', words.Skip(i).Take(3)) + (words.Count - i > 3 ? " …" : "");
 
             if (Ignored.Contains(name))
+            {
                 return Found.Nothing($"'{name}' is a shell built-in or a system tool");
+            }
+
             if (PythonName().IsMatch(name))
+            {
                 return new Found(BenchRuntime.Python, direct, $"Python ({shown})");
+            }
+
             if (name is "node" or "nodejs")
+            {
                 return new Found(BenchRuntime.Node, direct, $"Node.js ({shown})");
+            }
+
             if (name == "java")
+            {
                 return new Found(BenchRuntime.Jvm, false, $"a JVM ({shown})");
+            }
+
             if (name == "dotnet")
+            {
                 return new Found(BenchRuntime.DotNet, false, $".NET ({shown})");
+            }
+
             if (NodeLaunchers.Contains(name))
+            {
                 return new Found(BenchRuntime.Node, false, $"Node.js, through {name} ({shown})");
+            }
+
             if (Shells.Contains(name))
+            {
                 return Shell(rest, directory, depth);
+            }
+
             if (name is "." or "source")
+            {
                 return rest.Count > 0 ? Script(rest[0], directory, depth) : Found.Nothing("'.' without a file");
+            }
+
             if (RunWrappers.Contains(name) && rest.Count > 1 && rest[0] == "run")
+            {
                 return depth >= MaxDepth ? Found.Nothing("too deeply nested") : Words(rest.Skip(1).ToList(), directory, canBeDirect: false, depth + 1);
+            }
+
             if (BuildTools.Contains(name))
+            {
                 return Found.Nothing($"'{name}' builds before it runs, and profiling the build would rank the compiler; profile the program it builds itself (for example {Mention.Command("profile -- ./target/release/NAME")})");
+            }
 
             var path = probe.Resolve(program, directory);
             if (path is null)
+            {
                 return Found.Nothing($"'{program}' is not found{(program.Contains('/', StringComparison.Ordinal) ? "" : " on PATH")}");
+            }
+
             var file = probe.Inspect(path);
             if (file is null)
+            {
                 return Found.Nothing($"'{program}' cannot be read");
+            }
+
             var inside = CodeOwnership.IsInside(path, repositoryRoot);
             if (file.Elf)
             {
                 // A .NET app host is a small native launcher next to the app's .dll and .runtimeconfig.json.
                 var stem = Path.Combine(Path.GetDirectoryName(path)!, Path.GetFileName(path));
                 if (probe.Exists(stem + ".dll") && probe.Exists(stem + ".runtimeconfig.json"))
+                {
                     return new Found(BenchRuntime.DotNet, false, $".NET app host ({shown})");
+                }
+
                 return new Found(BenchRuntime.Native, direct, $"native program ({shown})", inside);
             }
 
             if (file.Shebang is { } shebang)
+            {
                 return Interpreted(shebang, path, rest, directory, depth, shown);
+            }
+
             return Script(path, directory, depth);
         }
 
@@ -192,22 +253,36 @@ public static partial class RuntimeDetector
         {
             var words = shebang.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries).ToList();
             if (words.Count == 0)
+            {
                 return Script(path, directory, depth);
+            }
+
             var k = 0;
             if (Path.GetFileName(words[0]) == "env")
             {
                 k = 1;
                 while (k < words.Count && (words[k].StartsWith('-') || Assignment().IsMatch(words[k])))
+                {
                     k++;
+                }
             }
 
             if (k >= words.Count)
+            {
                 return Found.Nothing($"the #! line of {path} names no interpreter");
+            }
+
             var interpreter = Path.GetFileName(words[k]);
             if (Shells.Contains(interpreter))
+            {
                 return Script(path, directory, depth);
+            }
+
             if (depth >= MaxDepth)
+            {
                 return Found.Nothing("too deeply nested");
+            }
+
             var found = Words([words[k], .. words.Skip(k + 1), path, .. rest], directory, canBeDirect: false, depth + 1);
             return found.Runtime is { } runtime ? found with { Description = $"{Name(runtime)} script with a #! line ({shown})", Direct = false } : found;
         }
@@ -218,7 +293,10 @@ public static partial class RuntimeDetector
             {
                 var argument = arguments[i];
                 if (argument == "-c")
+                {
                     return i + 1 < arguments.Count ? ShellText(arguments[i + 1], directory, "the shell command", depth + 1) : Found.Nothing("'sh -c' without a command");
+                }
+
                 if (argument is "-o" or "+o")
                 {
                     i++;
@@ -226,7 +304,9 @@ public static partial class RuntimeDetector
                 }
 
                 if (!argument.StartsWith('-') && !argument.StartsWith('+'))
+                {
                     return Script(argument, directory, depth);
+                }
             }
 
             return Found.Nothing("a shell reading commands from its input");
@@ -236,7 +316,10 @@ public static partial class RuntimeDetector
         {
             var path = probe.Resolve(script.Contains('/', StringComparison.Ordinal) ? script : "./" + script, directory) ?? probe.Resolve(script, directory);
             if (path is null)
+            {
                 return Found.Nothing($"the script '{script}' is not found");
+            }
+
             var text = probe.ReadText(path);
             return text is null ? Found.Nothing($"the script '{script}' cannot be read") : ShellText(text, directory, Path.GetFileName(path), depth + 1);
         }
@@ -244,7 +327,10 @@ public static partial class RuntimeDetector
         public Found ShellText(string text, string directory, string what, int depth)
         {
             if (depth > MaxDepth)
+            {
                 return Found.Nothing("too deeply nested");
+            }
+
             var cwd = directory;
             Found? native = null;
             string? firstReason = null;
@@ -261,18 +347,29 @@ public static partial class RuntimeDetector
                 if (found.Runtime is BenchRuntime.Native)
                 {
                     if (found.InsideRepository)
+                    {
                         native ??= found;
+                    }
+
                     continue;
                 }
 
                 if (found.Runtime is not null)
+                {
                     return found with { Direct = false, Description = $"{found.Description}, started by {what}" };
+                }
+
                 if (!found.Description.StartsWith('\'') || !found.Description.Contains("built-in", StringComparison.Ordinal))
+                {
                     firstReason ??= found.Description;
+                }
             }
 
             if (native is not null)
+            {
                 return native with { Direct = false, Description = $"{native.Description}, started by {what}" };
+            }
+
             return Found.Nothing($"{what} runs no program of the repository and no Python, Node.js, JVM or .NET code that Perfloop can find{(firstReason is null ? "" : $" ({firstReason})")}");
         }
     }

@@ -27,7 +27,10 @@ public static class ShellWords
         void EndWord()
         {
             if (inWord)
+            {
                 words.Add(word.ToString());
+            }
+
             word.Clear();
             inWord = false;
         }
@@ -36,7 +39,10 @@ public static class ShellWords
         {
             EndWord();
             if (words.Count > 0)
+            {
                 commands.Add(new SimpleCommand([.. words], plain));
+            }
+
             words.Clear();
             plain = true;
         }
@@ -48,7 +54,10 @@ public static class ShellWords
             {
                 case '\\' when i + 1 < text.Length:
                     if (text[i + 1] != '\n')
+                    {
                         word.Append(text[i + 1]);
+                    }
+
                     inWord = true;
                     i++;
                     break;
@@ -64,15 +73,23 @@ public static class ShellWords
                     for (i++; i < text.Length && text[i] != '"'; i++)
                     {
                         if (text[i] == '\\' && i + 1 < text.Length && text[i + 1] is '"' or '\\' or '$' or '`')
+                        {
                             i++;
+                        }
                         else if (text[i] is '$' or '`')
+                        {
                             plain = false;
+                        }
+
                         word.Append(text[i]);
                     }
                     break;
                 case '#' when !inWord:
                     while (i + 1 < text.Length && text[i + 1] != '\n')
+                    {
                         i++;
+                    }
+
                     break;
                 case ' ' or '\t' or '\r':
                     EndWord();
@@ -94,15 +111,27 @@ public static class ShellWords
                     EndWord();
                     plain = false;
                     while (i + 1 < text.Length && text[i + 1] is '>' or '&' or '<')
+                    {
                         i++;
+                    }
+
                     while (i + 1 < text.Length && text[i + 1] is ' ' or '\t')
+                    {
                         i++;
+                    }
+
                     while (i + 1 < text.Length && !char.IsWhiteSpace(text[i + 1]) && text[i + 1] is not (';' or '&' or '|' or ')'))
+                    {
                         i++;
+                    }
+
                     break;
                 default:
                     if (c is '$' or '`' or '*' or '?' or '[' || (c == '~' && !inWord))
+                    {
                         plain = false;
+                    }
+
                     word.Append(c);
                     inWord = true;
                     break;

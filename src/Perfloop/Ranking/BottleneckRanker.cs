@@ -34,7 +34,9 @@ public static class BottleneckRanker
         var profile = input.Profile;
         var grandTotal = profile.TotalWeight;
         if (grandTotal <= 0)
+        {
             throw new ArgumentException("The profile has no weight to rank.", nameof(input));
+        }
 
         // One function per (name, file, module); a .NET module may differ only in letter case.
         var functionOf = new int[profile.Frames.Count];
@@ -71,7 +73,10 @@ public static class BottleneckRanker
             {
                 var function = functionOf[frame];
                 if (seenInSample[function] == stamp)
+                {
                     continue; // recursion: a function counts once per sample in its total
+                }
+
                 seenInSample[function] = stamp;
                 total[function] += weight;
             }
@@ -95,9 +100,14 @@ public static class BottleneckRanker
             // The profiler's own inclusive figures: exact where stacks rebuilt from a call graph are not.
             Array.Clear(total);
             for (var frame = 0; frame < measured.Count && frame < functionOf.Length; frame++)
+            {
                 total[functionOf[frame]] += measured[frame];
+            }
+
             for (var f = 0; f < total.Length; f++)
+            {
                 total[f] = Math.Clamp(total[f], self[f], grandTotal);
+            }
         }
 
         double Percent(double value) => 100.0 * value / grandTotal;
@@ -137,7 +147,10 @@ public static class BottleneckRanker
     public static double? AmdahlBound(double inclusiveShare)
     {
         if (inclusiveShare is < 0 or > 1 || double.IsNaN(inclusiveShare))
+        {
             throw new ArgumentOutOfRangeException(nameof(inclusiveShare), inclusiveShare, "A share of the profile lies in [0, 1].");
+        }
+
         return inclusiveShare >= 1 - 1e-12 ? null : 1 / (1 - inclusiveShare);
     }
 
@@ -148,23 +161,28 @@ public static class BottleneckRanker
         ?? FunctionCategories.Compute;
 
     /// <summary>The file helps the guess where names are short: py-spy's "loads" lives in json/__init__.py.</summary>
-    private static string NameAndFile(ProfileFrame frame) => frame.File is null ? frame.Name : $"{frame.Name} ({frame.File})";
+    static string NameAndFile(ProfileFrame frame) => frame.File is null ? frame.Name : $"{frame.Name} ({frame.File})";
 
-    private static int InnermostOptimizable(IReadOnlyList<int> frames, int[] functionOf, string?[] reasons)
+    static int InnermostOptimizable(IReadOnlyList<int> frames, int[] functionOf, string?[] reasons)
     {
         for (var i = frames.Count - 1; i >= 0; i--)
         {
             var function = functionOf[frames[i]];
             if (reasons[function] is null)
+            {
                 return function;
+            }
         }
         return -1;
     }
 
-    private static string? RelativeFile(string? file, string? repositoryRoot)
+    static string? RelativeFile(string? file, string? repositoryRoot)
     {
         if (file is null || repositoryRoot is null || !Path.IsPathRooted(file) || !CodeOwnership.IsInside(file, repositoryRoot))
+        {
             return file;
+        }
+
         return Path.GetRelativePath(repositoryRoot, file).Replace('\\', '/');
     }
 }

@@ -46,9 +46,15 @@ public sealed record BottleneckRanking(
     {
         ArgumentNullException.ThrowIfNull(filesTouchedSinceRanking);
         if (ProfilePredatesHead)
+        {
             return true;
+        }
+
         if (string.Equals(headSha, HeadSha, StringComparison.OrdinalIgnoreCase))
+        {
             return false;
+        }
+
         return filesTouchedSinceRanking.Any(TouchesRankedCode);
     }
 
@@ -67,17 +73,21 @@ public sealed record BottleneckRanking(
             {
                 var ranked = NormalizePath(file);
                 if (ranked == touched || ranked.EndsWith("/" + touched, StringComparison.Ordinal) || touched.EndsWith("/" + ranked, StringComparison.Ordinal))
+                {
                     return true;
+                }
             }
             else if (stem.Length > 0 && NameSegments(target.Function).Contains(stem, StringComparer.Ordinal))
+            {
                 return true;
+            }
         }
         return false;
     }
 
-    private static string NormalizePath(string path) => path.Replace('\\', '/').TrimStart('.', '/');
+    static string NormalizePath(string path) => path.Replace('\\', '/').TrimStart('.', '/');
 
-    private static string[] NameSegments(string function) =>
+    static string[] NameSegments(string function) =>
         function.Split(['.', '+', ':', '/', '<', '>', '`', '[', ']', ' '], StringSplitOptions.RemoveEmptyEntries);
 }
 

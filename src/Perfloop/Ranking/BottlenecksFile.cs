@@ -26,12 +26,18 @@ public static class BottlenecksFile
     {
         var path = PathIn(repositoryRoot);
         if (!File.Exists(path))
+        {
             return null;
+        }
+
         try
         {
             var ranking = JsonSerializer.Deserialize<BottleneckRanking>(File.ReadAllText(path), JsonFormats.Output);
             if (ranking?.Schema != BottleneckRanking.SchemaVersion)
+            {
                 throw new PerfloopException($"{path}: schema '{ranking?.Schema}' is not {BottleneckRanking.SchemaVersion}; rebuild it with {Mention.Command("rank --profile FILE")}");
+            }
+
             return ranking;
         }
         catch (JsonException e)

@@ -12,7 +12,7 @@ namespace Perfloop.Ranking;
 /// because a path simply ends where it would repeat a frame. The stacks then serve what needs a context (the
 /// innermost repository frame that pays for a library call); inclusive shares come from the profiler's own figures.
 /// </remarks>
-internal sealed class CallGraph
+sealed class CallGraph
 {
     /// <summary>Paths lighter than this share of the total end where they are, which bounds the walk.</summary>
     const double CutoffShare = 1e-5;
@@ -21,11 +21,11 @@ internal sealed class CallGraph
 
     const int MaxSteps = 2_000_000;
 
-    private readonly FrameTable _frames = new();
-    private readonly List<double> _self = [];
-    private readonly List<double?> _inclusive = [];
-    private readonly List<Dictionary<int, double>> _callers = [];
-    private readonly List<double> _calleeCost = [];
+    readonly FrameTable _frames = new();
+    readonly List<double> _self = [];
+    readonly List<double?> _inclusive = [];
+    readonly List<Dictionary<int, double>> _callers = [];
+    readonly List<double> _calleeCost = [];
 
     public IReadOnlyList<ProfileFrame> Frames => _frames.Frames;
 
@@ -45,13 +45,18 @@ internal sealed class CallGraph
     public void AddSelf(int node, double cost)
     {
         if (cost > 0)
+        {
             _self[node] += cost;
+        }
     }
 
     public void AddCall(int caller, int callee, double inclusiveCost)
     {
         if (inclusiveCost <= 0 || caller == callee)
+        {
             return;
+        }
+
         var callers = _callers[callee];
         callers[caller] = callers.GetValueOrDefault(caller) + inclusiveCost;
         _calleeCost[caller] += inclusiveCost;
@@ -66,7 +71,10 @@ internal sealed class CallGraph
         var total = _self.Sum();
         var stacks = new StackAccumulator();
         if (total > 0)
+        {
             Walk(stacks, total * CutoffShare);
+        }
+
         var inclusive = new double[count];
         for (var i = 0; i < count; i++)
         {
@@ -77,7 +85,7 @@ internal sealed class CallGraph
         return new Profile(format, Frames, stacks.Samples, unit) { Notes = notes, InclusiveWeights = inclusive };
     }
 
-    private void Walk(StackAccumulator stacks, double cutoff)
+    void Walk(StackAccumulator stacks, double cutoff)
     {
         var callers = _callers.Select(c => c.OrderBy(p => p.Key).ToArray()).ToArray();
         var sums = _callers.Select(c => c.Values.Sum()).ToArray();
@@ -89,7 +97,10 @@ internal sealed class CallGraph
         {
             var stack = new int[path.Count];
             for (var i = 0; i < stack.Length; i++)
+            {
                 stack[i] = path[path.Count - 1 - i];
+            }
+
             stacks.Add(stack, weight);
         }
 
@@ -109,12 +120,18 @@ internal sealed class CallGraph
                 {
                     var share = weight * cost / sums[node];
                     if (onPath[caller])
+                    {
                         stopped += share;
+                    }
                     else
+                    {
                         Up(caller, share);
+                    }
                 }
                 if (stopped > 0)
+                {
                     Emit(stopped);
+                }
             }
             onPath[node] = false;
             path.RemoveAt(path.Count - 1);
@@ -123,7 +140,9 @@ internal sealed class CallGraph
         for (var node = 0; node < _self.Count; node++)
         {
             if (_self[node] > 0)
+            {
                 Up(node, _self[node]);
+            }
         }
     }
 }

@@ -28,11 +28,17 @@ public static partial class CallgrindReader
         while (reader.ReadLine() is { } line)
         {
             if (line.StartsWith("cmd:", StringComparison.Ordinal))
+            {
                 command = line[4..].Trim();
+            }
             else if (line.StartsWith("summary:", StringComparison.Ordinal) || line.StartsWith("totals:", StringComparison.Ordinal))
+            {
                 return (command, ParseFirst(line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..]));
+            }
             else if (line.StartsWith("fn=", StringComparison.Ordinal))
+            {
                 break;
+            }
         }
         return (command, 0);
     }
@@ -63,11 +69,17 @@ public static partial class CallgrindReader
             lineNumber++;
             var line = raw.TrimEnd('\r');
             if (line.Length == 0 || line[0] == '#')
+            {
                 continue;
+            }
+
             if (char.IsAsciiDigit(line[0]) || line[0] is '+' or '-' or '*')
             {
                 if (current is not { } caller)
+                {
                     continue;
+                }
+
                 var (position, cost) = CostLine(line, positionCount, lastPositions, eventIndex);
                 var sourceLine = (int)Math.Clamp(position, 0, int.MaxValue);
                 var owner = Owner(caller, costFile ?? fl, sourceLine);
@@ -75,18 +87,26 @@ public static partial class CallgrindReader
                 {
                     callPending = false;
                     if (cfn is null)
+                    {
                         continue;
+                    }
+
                     var callee = graph.Node(Frame(cfn, cfi ?? fl, cob ?? ob));
                     graph.AddCall(owner, callee, cost);
                     if (owner != caller)
+                    {
                         graph.AddCall(caller, owner, cost);
+                    }
+
                     cob = cfi = cfn = null;
                 }
                 else
                 {
                     graph.AddSelf(owner, cost);
                     if (owner != caller)
+                    {
                         graph.AddCall(caller, owner, cost);
+                    }
                 }
                 sawData = true;
                 continue;
@@ -156,20 +176,32 @@ public static partial class CallgrindReader
         }
 
         if (!sawData)
+        {
             throw new PerfloopException($"{sourceName}: no costs in the callgrind file; record one with 'valgrind --tool=callgrind PROGRAM'");
+        }
+
         var notes = command is null ? [] : new List<string> { $"callgrind of: {command}" };
         var profile = graph.ToProfile(ProfileFormat.Callgrind, "instructions", notes);
         if (profile.Samples.Count == 0)
+        {
             throw new PerfloopException($"{sourceName}: the callgrind file records no instructions");
+        }
+
         return profile;
 
         int Owner(int physical, string? file, int sourceLine)
         {
             if (file is null || sourceLine <= 0 || sources.Enclosing(file, sourceLine) is not { } written)
+            {
                 return physical;
+            }
+
             var frame = graph.Frames[physical];
             if (SameFunction(frame.Name, written))
+            {
                 return physical;
+            }
+
             return graph.Node(new ProfileFrame(written, file, frame.Module, frame.ModulePath));
         }
     }
@@ -180,15 +212,21 @@ public static partial class CallgrindReader
         var name = profiled;
         var paren = name.IndexOf('(', StringComparison.Ordinal);
         if (paren > 0)
+        {
             name = name[..paren];
+        }
+
         var last = name.LastIndexOf("::", StringComparison.Ordinal);
         if (last >= 0)
+        {
             name = name[(last + 2)..];
+        }
+
         var writtenLast = written.LastIndexOf("::", StringComparison.Ordinal);
         return string.Equals(name, writtenLast >= 0 ? written[(writtenLast + 2)..] : written, StringComparison.Ordinal);
     }
 
-    private static ProfileFrame Frame(string function, string? file, string? objectPath)
+    static ProfileFrame Frame(string function, string? file, string? objectPath)
     {
         var name = RustHash().Replace(function, "");
         var source = file is null or "???" ? null : file;
@@ -197,7 +235,7 @@ public static partial class CallgrindReader
         return new ProfileFrame(name, source, module, modulePath);
     }
 
-    private static (long Position, double Cost) CostLine(string line, int positionCount, long[] last, int eventIndex)
+    static (long Position, double Cost) CostLine(string line, int positionCount, long[] last, int eventIndex)
     {
         var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var lineIndex = positionCount - 1; // with "instr line", the source line is the second position
@@ -206,11 +244,18 @@ public static partial class CallgrindReader
             var token = parts[i];
             long value;
             if (token == "*")
+            {
                 value = last[i];
+            }
             else if (token[0] is '+' or '-')
+            {
                 value = last[i] + (token[0] == '-' ? -1 : 1) * ParseNumber(token[1..]);
+            }
             else
+            {
                 value = ParseNumber(token);
+            }
+
             last[i] = value;
         }
         var costIndex = positionCount + eventIndex;
@@ -218,30 +263,36 @@ public static partial class CallgrindReader
         return (last[lineIndex], cost);
     }
 
-    private static long ParseNumber(string token) =>
+    static long ParseNumber(string token) =>
         token.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
             ? long.Parse(token.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture)
             : long.TryParse(token, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : 0;
 
-    private static double ParseFirst(string text)
+    static double ParseFirst(string text)
     {
         var first = text.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
         return first is null ? 0 : ParseNumber(first);
     }
 
     /// <summary>callgrind's name compression: "(12) name" defines id 12, a later "(12)" refers to it.</summary>
-    private sealed class Names
+    sealed class Names
     {
-        private readonly Dictionary<string, string> _byId = new(StringComparer.Ordinal);
+        readonly Dictionary<string, string> _byId = new(StringComparer.Ordinal);
 
         public string Resolve(string value)
         {
             var text = value.Trim();
             if (text.Length == 0 || text[0] != '(')
+            {
                 return text;
+            }
+
             var close = text.IndexOf(')', StringComparison.Ordinal);
             if (close < 0)
+            {
                 return text;
+            }
+
             var id = text[1..close];
             var name = text[(close + 1)..].Trim();
             if (name.Length > 0)

@@ -22,32 +22,61 @@ public static partial class CodeOwnership
         if (frame.File is { } file && (Path.IsPathRooted(file) || frame.ModulePath is null))
         {
             if (LooksLikeLibraryPath(file))
+            {
                 return $"library code ({file})";
+            }
+
             if (repositoryRoot is not null)
+            {
                 return IsInside(file, repositoryRoot) ? null : $"source file outside the repository ({file})";
+            }
+
             return null;
         }
         if (UnresolvedName().IsMatch(frame.Name))
+        {
             return "unresolved frame (no symbols)";
+        }
+
         if (frame.Name == "(below main)")
+        {
             return "valgrind's name for the C runtime's start-up code";
+        }
+
         if (frame.ModulePath is { } modulePath && repositoryRoot is not null && Path.IsPathRooted(modulePath))
         {
             if (IsInside(modulePath, repositoryRoot))
+            {
                 return null;
+            }
+
             return IsFrameworkModule(frame.Module) ? $"runtime/framework code ({frame.Module})" : $"module outside the repository ({frame.Module ?? modulePath})";
         }
         if (IsFrameworkModule(frame.Module))
+        {
             return $"runtime/framework code ({frame.Module})";
+        }
+
         if (frame.Module == "[kernel]" || frame.Name.EndsWith("_[k]", StringComparison.Ordinal))
+        {
             return "kernel code";
+        }
         // Readers name an interpreter's own code "[python]", "[v8]": built-ins, the VM, its garbage collector.
         if (frame.Module is ['[', .., ']'] interpreter)
+        {
             return $"runtime code ({interpreter})";
+        }
+
         if (GroupingFrame().IsMatch(frame.Name))
+        {
             return "a profiler's process/thread grouping frame, not code";
+        }
+
         if (ExternalName().IsMatch(frame.Name))
+        {
             return "runtime or system library code";
+        }
+
         return null;
     }
 
@@ -62,7 +91,7 @@ public static partial class CodeOwnership
         return full.StartsWith(rootFull, StringComparison.Ordinal);
     }
 
-    private static bool LooksLikeLibraryPath(string file) =>
+    static bool LooksLikeLibraryPath(string file) =>
         LibraryPath().IsMatch(file.Replace('\\', '/'));
 
     [GeneratedRegex(@"^(System|Microsoft|mscorlib|netstandard|Internal|WindowsBase|coreclr|libcoreclr|libclrjit|clrjit|libSystem\.|System\.Private\.CoreLib)(\.|$|\b)", RegexOptions.IgnoreCase)]

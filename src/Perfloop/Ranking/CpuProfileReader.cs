@@ -32,13 +32,17 @@ public static class CpuProfileReader
             throw new PerfloopException($"{sourceName}: not valid JSON ({e.Message}); give a .cpuprofile as 'node --cpu-prof' writes it");
         }
         using (document)
+        {
             return Read(document.RootElement, sourceName);
+        }
     }
 
-    private static Profile Read(JsonElement root, string sourceName)
+    static Profile Read(JsonElement root, string sourceName)
     {
         if (!root.TryGetProperty("nodes", out var nodes) || !root.TryGetProperty("samples", out var samples))
+        {
             throw new PerfloopException($"{sourceName}: not a V8 CPU profile (no \"nodes\" and \"samples\")");
+        }
 
         var frames = new FrameTable();
         var frameOf = new Dictionary<int, int>();
@@ -54,14 +58,22 @@ public static class CpuProfileReader
             var line = callFrame.TryGetProperty("lineNumber", out var l) ? l.GetInt32() : -1;
             var column = callFrame.TryGetProperty("columnNumber", out var c) ? c.GetInt32() : -1;
             if (name == "(root)" && url.Length == 0)
+            {
                 dropped.Add(id);
+            }
+
             if (name == "(idle)" && url.Length == 0)
+            {
                 idle.Add(id);
+            }
+
             frameOf[id] = frames.Intern(Frame(name, url, line, column));
             if (node.TryGetProperty("children", out var children))
             {
                 foreach (var child in children.EnumerateArray())
+                {
                     parentOf[child.GetInt32()] = id;
+                }
             }
         }
 
@@ -84,9 +96,14 @@ public static class CpuProfileReader
                 for (var at = id; ; at = parentOf[at])
                 {
                     if (!dropped.Contains(at) && frameOf.TryGetValue(at, out var frame))
+                    {
                         path.Add(frame);
+                    }
+
                     if (!parentOf.ContainsKey(at))
+                    {
                         break;
+                    }
                 }
                 path.Reverse();
                 stack = [.. path];
@@ -98,16 +115,22 @@ public static class CpuProfileReader
         }
 
         if (stacks.Samples.Count == 0)
+        {
             throw new PerfloopException($"{sourceName}: the CPU profile has no samples of running code");
+        }
+
         var notes = idleSamples > 0 ? new[] { $"{idleSamples} samples of the idle event loop are not ranked" } : [];
         return new Profile(ProfileFormat.CpuProfile, frames.Frames, stacks.Samples, deltas.Count > 0 ? "microseconds" : "samples") { Notes = notes };
     }
 
     /// <summary>"hot" at file:///repo/bench.js → the function with its local file; V8's builtins and pseudo-frames → the [v8] module.</summary>
-    private static ProfileFrame Frame(string name, string url, int line, int column)
+    static ProfileFrame Frame(string name, string url, int line, int column)
     {
         if (url.Length == 0)
+        {
             return new ProfileFrame(name.Length == 0 ? "(anonymous)" : name, null, V8Module);
+        }
+
         var file = url.StartsWith("file://", StringComparison.Ordinal) ? Uri.UnescapeDataString(new Uri(url).AbsolutePath) : url;
         var display = name.Length > 0 ? name : line == 0 && column == 0 ? "(top level)" : $"(anonymous at line {line + 1})";
         return new ProfileFrame(display, file);

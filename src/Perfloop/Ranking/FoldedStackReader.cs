@@ -21,19 +21,33 @@ public static partial class FoldedStackReader
             lineNumber++;
             var text = line.TrimEnd('\r', ' ', '\t');
             if (text.Length == 0 || text.StartsWith('#'))
+            {
                 continue;
+            }
+
             var lastSpace = text.LastIndexOfAny([' ', '\t']);
             if (lastSpace <= 0 || !double.TryParse(text.AsSpan(lastSpace + 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var weight) || weight < 0 || !double.IsFinite(weight))
+            {
                 throw new PerfloopException($"{sourceName}:{lineNumber}: not a folded-stack line ('frame;frame;frame count' expected); give a collapsed-stack file, speedscope JSON or a .nettrace");
+            }
+
             if (weight == 0)
+            {
                 continue;
+            }
+
             var stack = text[..lastSpace].TrimEnd();
             var indices = stack.Split(';').Where(f => f.Length > 0 && f != "CPU_TIME").Select(f => frames.Intern(ParseFrame(f))).ToArray();
             if (indices.Length > 0)
+            {
                 samples.Add(new ProfileSample(indices, weight));
+            }
         }
         if (samples.Count == 0)
+        {
             throw new PerfloopException($"{sourceName}: no stacks in the file; a folded profile has lines like 'main;work;leaf 42'");
+        }
+
         return new Profile(ProfileFormat.Folded, frames.Frames, samples, "samples");
     }
 
@@ -53,7 +67,10 @@ public static partial class FoldedStackReader
         }
         var withFile = FunctionWithFile().Match(text);
         if (withFile.Success)
+        {
             return new ProfileFrame(withFile.Groups["name"].Value, withFile.Groups["file"].Value, module);
+        }
+
         return module is null ? SplitModule(text, null) : new ProfileFrame(text, null, module);
     }
 
@@ -80,10 +97,10 @@ public static partial class FoldedStackReader
 }
 
 /// <summary>Deduplicates frames so each distinct function has one index.</summary>
-internal sealed class FrameTable
+sealed class FrameTable
 {
-    private readonly Dictionary<ProfileFrame, int> _indices = [];
-    private readonly List<ProfileFrame> _frames = [];
+    readonly Dictionary<ProfileFrame, int> _indices = [];
+    readonly List<ProfileFrame> _frames = [];
 
     public IReadOnlyList<ProfileFrame> Frames => _frames;
 

@@ -33,10 +33,12 @@ public static partial class FunctionCategories
         foreach (var (category, pattern) in Rules)
         {
             if (pattern.IsMatch(functionName))
+            {
                 return category;
+            }
         }
         return null;
     }
 
-    private static Regex Rx(string pattern) => new(pattern, RegexOptions.CultureInvariant | RegexOptions.Compiled, TimeSpan.FromSeconds(1));
+    static Regex Rx(string pattern) => new(pattern, RegexOptions.CultureInvariant | RegexOptions.Compiled, TimeSpan.FromSeconds(1));
 }

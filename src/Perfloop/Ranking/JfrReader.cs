@@ -30,10 +30,15 @@ public static partial class JfrReader
             var real = new FileInfo(java).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? java;
             var sibling = Path.Combine(Path.GetDirectoryName(real)!, "jfr");
             if (File.Exists(sibling))
+            {
                 return sibling;
+            }
         }
         if (Environment.GetEnvironmentVariable("JAVA_HOME") is { Length: > 0 } home && File.Exists(Path.Combine(home, "bin", "jfr")))
+        {
             return Path.Combine(home, "bin", "jfr");
+        }
+
         return resolveOnPath("jfr");
     }
 
@@ -82,34 +87,54 @@ public static partial class JfrReader
         var stacks = new StackAccumulator();
         var truncated = 0;
         if (!document.RootElement.TryGetProperty("recording", out var recording) || !recording.TryGetProperty("events", out var events))
+        {
             throw new PerfloopException($"{sourceName}: not the JSON of 'jfr print --json'");
+        }
+
         foreach (var sample in events.EnumerateArray())
         {
             if (!sample.TryGetProperty("values", out var values) || !values.TryGetProperty("stackTrace", out var trace) || trace.ValueKind != JsonValueKind.Object)
+            {
                 continue;
+            }
+
             if (trace.TryGetProperty("truncated", out var t) && t.ValueKind == JsonValueKind.True)
+            {
                 truncated++;
+            }
+
             var stack = new List<int>();
             foreach (var frame in trace.GetProperty("frames").EnumerateArray())
             {
                 if (Frame(frame) is { } profileFrame)
+                {
                     stack.Add(frames.Intern(profileFrame));
+                }
             }
             stack.Reverse(); // jfr prints the leaf first
             stacks.Add([.. stack], 1);
         }
         if (stacks.Samples.Count == 0)
+        {
             throw new PerfloopException($"{sourceName}: the recording has no CPU samples (jdk.ExecutionSample); record with settings=profile");
+        }
+
         var notes = truncated > 0 ? new[] { string.Create(CultureInfo.InvariantCulture, $"{truncated} stacks deeper than the recording's stack depth were cut at the root side") } : [];
         return new Profile(ProfileFormat.Jfr, frames.Frames, stacks.Samples, "samples") { Notes = notes };
     }
 
-    private static ProfileFrame? Frame(JsonElement frame)
+    static ProfileFrame? Frame(JsonElement frame)
     {
         if (!frame.TryGetProperty("method", out var method) || method.ValueKind != JsonValueKind.Object)
+        {
             return null;
+        }
+
         if (method.TryGetProperty("hidden", out var hidden) && hidden.ValueKind == JsonValueKind.True)
+        {
             return null; // lambda forms and other JVM-generated glue
+        }
+
         var type = method.TryGetProperty("type", out var typeElement) && typeElement.ValueKind == JsonValueKind.Object ? typeElement : default;
         var typeName = type.ValueKind == JsonValueKind.Object && type.TryGetProperty("name", out var n) ? n.GetString() ?? "?" : "?";
         var methodName = method.TryGetProperty("name", out var m) ? m.GetString() ?? "?" : "?";
@@ -117,7 +142,10 @@ public static partial class JfrReader
         if (type.ValueKind == JsonValueKind.Object && type.TryGetProperty("package", out var package) && package.ValueKind == JsonValueKind.Object
             && package.TryGetProperty("module", out var moduleElement) && moduleElement.ValueKind == JsonValueKind.Object
             && moduleElement.TryGetProperty("name", out var moduleName))
+        {
             module = moduleName.GetString();
+        }
+
         return new ProfileFrame(MethodDisplayName(typeName, methodName), null, module);
     }
 

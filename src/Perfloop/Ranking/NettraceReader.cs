@@ -17,7 +17,7 @@ namespace Perfloop.Ranking;
 /// </remarks>
 public static partial class NettraceReader
 {
-    private const string SampleProfilerProvider = "Microsoft-DotNETCore-SampleProfiler";
+    const string SampleProfilerProvider = "Microsoft-DotNETCore-SampleProfiler";
 
     public static Profile Read(string path)
     {
@@ -41,7 +41,7 @@ public static partial class NettraceReader
         }
     }
 
-    private static Profile Read(TraceLog log, string path)
+    static Profile Read(TraceLog log, string path)
     {
         var frames = new FrameTable();
         var stacks = new StackAccumulator();
@@ -73,7 +73,9 @@ public static partial class NettraceReader
                     break;
                 default:
                     if (data.EventName == "GC/RestartEEStop")
+                    {
                         gcPause.Restarted(data.TimeStampRelativeMSec);
+                    }
                     else if (data.ProviderName == SampleProfilerProvider && data.EventName == "Thread/Sample")
                     {
                         if (!IsManagedSample(data))
@@ -83,14 +85,18 @@ public static partial class NettraceReader
                         }
                         var stack = StackOf(data.CallStack(), frames, modules);
                         if (stack.Length > 0)
+                        {
                             stacks.Add(stack, 1);
+                        }
                     }
                     break;
             }
         }
 
         if (stacks.Samples.Count == 0)
+        {
             throw new PerfloopException($"{path}: the trace has no managed CPU samples; was it recorded with the Microsoft-DotNETCore-SampleProfiler provider?");
+        }
 
         var notes = externalSamples > 0
             ? new[] { $"{externalSamples} samples of threads in native code (blocked or inside the runtime) are not ranked" }
@@ -100,32 +106,35 @@ public static partial class NettraceReader
         return new Profile(ProfileFormat.Nettrace, modules.Canonical(frames.Frames), stacks.Samples, "samples") { Runtime = signals, Notes = notes };
     }
 
-    private static bool IsManagedSample(TraceEvent data) =>
+    static bool IsManagedSample(TraceEvent data) =>
         data.PayloadByName("Type") is { } type && (type.ToString() == "Managed" || (type is IConvertible && Convert.ToInt32(type, System.Globalization.CultureInfo.InvariantCulture) == 2));
 
     /// <summary>Root-first frame indices; PollGC frames are dropped (a sampling artifact: the thread was stopped at a GC poll in its caller).</summary>
-    private static int[] StackOf(TraceCallStack? callStack, FrameTable frames, ModuleNames modules)
+    static int[] StackOf(TraceCallStack? callStack, FrameTable frames, ModuleNames modules)
     {
         var leafFirst = new List<int>();
         for (var frame = callStack; frame is not null; frame = frame.Caller)
         {
             var profileFrame = FrameOf(frame.CodeAddress, modules);
             if (profileFrame.Name.Contains("PollGC", StringComparison.Ordinal))
+            {
                 continue;
+            }
+
             leafFirst.Add(frames.Intern(profileFrame));
         }
         leafFirst.Reverse();
         return [.. leafFirst];
     }
 
-    private static ProfileFrame FrameOf(TraceCodeAddress address, ModuleNames modules)
+    static ProfileFrame FrameOf(TraceCodeAddress address, ModuleNames modules)
     {
         var module = modules.Note(address.ModuleName);
         var name = string.IsNullOrEmpty(address.FullMethodName) ? $"{module ?? "?"}!0x{address.Address:x}" : MethodDisplayName(address.FullMethodName);
         return new ProfileFrame(name, null, module, address.ModuleFile?.FilePath is { Length: > 0 } filePath ? filePath : null);
     }
 
-    private static string AllocatingMethod(TraceCallStack? callStack, ModuleNames modules)
+    static string AllocatingMethod(TraceCallStack? callStack, ModuleNames modules)
     {
         string? leaf = null;
         for (var frame = callStack; frame is not null; frame = frame.Caller)
@@ -133,12 +142,14 @@ public static partial class NettraceReader
             var profileFrame = FrameOf(frame.CodeAddress, modules);
             leaf ??= profileFrame.Name;
             if (!CodeOwnership.IsFrameworkModule(profileFrame.Module))
+            {
                 return profileFrame.Name;
+            }
         }
         return leaf ?? "(no stack)";
     }
 
-    private static List<AllocationSite> Top(Dictionary<string, long> bytes, long total, int count = 10) =>
+    static List<AllocationSite> Top(Dictionary<string, long> bytes, long total, int count = 10) =>
         [.. bytes.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Take(count)
             .Select(p => new AllocationSite(p.Key, p.Value, total > 0 ? 100.0 * p.Value / total : 0))];
 
@@ -152,16 +163,28 @@ public static partial class NettraceReader
         var name = fullMethodName;
         var signature = name.IndexOf('(', StringComparison.Ordinal);
         if (signature > 0)
+        {
             name = name[..signature];
+        }
+
         var lambda = Lambda().Match(name);
         if (lambda.Success)
+        {
             return $"{lambda.Groups["type"].Value}.{lambda.Groups["method"].Value}";
+        }
+
         var stateMachine = StateMachine().Match(name);
         if (stateMachine.Success)
+        {
             return $"{stateMachine.Groups["type"].Value}.{stateMachine.Groups["method"].Value}";
+        }
+
         var local = LocalFunction().Match(name);
         if (local.Success)
+        {
             return $"{local.Groups["type"].Value}.{local.Groups["outer"].Value.Trim('<', '>', '$')}.{local.Groups["local"].Value}";
+        }
+
         return name;
     }
 
@@ -180,7 +203,7 @@ public static partial class NettraceReader
     /// </summary>
     internal sealed class GcPauseClock
     {
-        private double? _gcSuspendStartMsec;
+        double? _gcSuspendStartMsec;
 
         public double PauseMs { get; private set; }
 
@@ -189,28 +212,37 @@ public static partial class NettraceReader
         public void Restarted(double atMsec)
         {
             if (_gcSuspendStartMsec is { } start && atMsec >= start)
+            {
                 PauseMs += atMsec - start;
+            }
+
             _gcSuspendStartMsec = null;
         }
     }
 
     /// <summary>The same module can be reported as "System.Private.CoreLib" and "system.private.corelib": one spelling per module.</summary>
-    private sealed class ModuleNames
+    sealed class ModuleNames
     {
-        private readonly Dictionary<string, string> _spelling = new(StringComparer.OrdinalIgnoreCase);
+        readonly Dictionary<string, string> _spelling = new(StringComparer.OrdinalIgnoreCase);
 
         public string? Note(string? module)
         {
             if (string.IsNullOrEmpty(module))
+            {
                 return null;
+            }
+
             if (!_spelling.TryGetValue(module, out var known) || CountUpper(module) > CountUpper(known))
+            {
                 _spelling[module] = module;
+            }
+
             return module;
         }
 
         public IReadOnlyList<ProfileFrame> Canonical(IReadOnlyList<ProfileFrame> frames) =>
             [.. frames.Select(f => f.Module is null ? f : f with { Module = _spelling[f.Module] })];
 
-        private static int CountUpper(string text) => text.Count(char.IsUpper);
+        static int CountUpper(string text) => text.Count(char.IsUpper);
     }
 }

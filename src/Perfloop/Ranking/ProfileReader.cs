@@ -9,7 +9,7 @@ public static class ProfileReader
 {
     public const string SupportedFormats = "folded stacks, speedscope JSON, .nettrace, callgrind.out, pstats (cProfile), .cpuprofile (V8) or .jfr";
 
-    private static ReadOnlySpan<byte> NettraceMagic => "Nettrace"u8;
+    static ReadOnlySpan<byte> NettraceMagic => "Nettrace"u8;
 
     /// <summary>Reads the formats that need no external tool (all but pstats and JFR, which <see cref="ReadAsync"/> reads).</summary>
     /// <param name="path">The profile file.</param>
@@ -50,52 +50,76 @@ public static class ProfileReader
     public static ProfileFormat Detect(string path)
     {
         if (path.EndsWith(".nettrace", StringComparison.OrdinalIgnoreCase))
+        {
             return ProfileFormat.Nettrace;
+        }
+
         Span<byte> head = stackalloc byte[64];
         int read;
         using (var stream = File.OpenRead(path))
+        {
             read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        }
+
         head = head[..read];
         if (head.StartsWith(NettraceMagic))
+        {
             return ProfileFormat.Nettrace;
+        }
+
         if (JfrReader.LooksLikeJfr(head))
+        {
             return ProfileFormat.Jfr;
+        }
+
         if (PstatsReader.LooksLikePstats(head) || path.EndsWith(".pstats", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".prof", StringComparison.OrdinalIgnoreCase))
+        {
             return ProfileFormat.Pstats;
+        }
+
         var text = Encoding.UTF8.GetString(head).TrimStart('\uFEFF', ' ', '\t', '\r', '\n');
         if (CallgrindReader.LooksLikeCallgrind(text))
+        {
             return ProfileFormat.Callgrind;
+        }
+
         if (CpuProfileReader.LooksLikeCpuProfile(text) || path.EndsWith(".cpuprofile", StringComparison.OrdinalIgnoreCase))
+        {
             return ProfileFormat.CpuProfile;
+        }
+
         return text.StartsWith('{') ? ProfileFormat.Speedscope : ProfileFormat.Folded;
     }
 
-    private static ProfileFormat DetectExisting(string path)
+    static ProfileFormat DetectExisting(string path)
     {
         if (!File.Exists(path))
+        {
             throw new PerfloopException($"profile not found: {path}; give {SupportedFormats}");
+        }
+
         return Detect(path);
     }
 
-    private static Profile ReadSpeedscope(string path)
+    static Profile ReadSpeedscope(string path)
     {
         using var stream = File.OpenRead(path);
         return SpeedscopeReader.Read(stream, path);
     }
 
-    private static Profile ReadCpuProfile(string path)
+    static Profile ReadCpuProfile(string path)
     {
         using var stream = File.OpenRead(path);
         return CpuProfileReader.Read(stream, path);
     }
 
-    private static Profile ReadCallgrind(string path, string? repositoryRoot)
+    static Profile ReadCallgrind(string path, string? repositoryRoot)
     {
         using var reader = new StreamReader(path, Encoding.UTF8);
         return CallgrindReader.Read(reader, path, repositoryRoot);
     }
 
-    private static Profile ReadFolded(string path)
+    static Profile ReadFolded(string path)
     {
         using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
         return FoldedStackReader.Read(reader, path);

@@ -69,7 +69,10 @@ public static class PstatsReader
         var functions = document.RootElement.GetProperty("functions");
         var nodes = new List<int>();
         foreach (var function in functions.EnumerateArray())
+        {
             nodes.Add(graph.Node(Frame(function, baseDirectory, names)));
+        }
+
         var i = 0;
         foreach (var function in functions.EnumerateArray())
         {
@@ -80,12 +83,17 @@ public static class PstatsReader
             {
                 var callerIndex = caller[0].GetInt32();
                 if (callerIndex >= 0 && callerIndex < nodes.Count)
+                {
                     graph.AddCall(nodes[callerIndex], node, caller[1].GetDouble() * 1e6);
+                }
             }
         }
         var profile = graph.ToProfile(ProfileFormat.Pstats, "microseconds", []);
         if (profile.Samples.Count == 0)
+        {
             throw new PerfloopException($"{sourceName}: the Python profile records no time");
+        }
+
         return profile;
     }
 
@@ -93,13 +101,16 @@ public static class PstatsReader
     /// ("~", 0, "&lt;built-in method builtins.len&gt;") is interpreter code, shown as pstats shows it; a Python
     /// function is its qualified name (Class.method) with its absolute source file.
     /// </summary>
-    private static ProfileFrame Frame(JsonElement function, string baseDirectory, PythonNames names)
+    static ProfileFrame Frame(JsonElement function, string baseDirectory, PythonNames names)
     {
         var file = function.GetProperty("file").GetString() ?? "";
         var line = function.GetProperty("line").GetInt32();
         var name = function.GetProperty("name").GetString() ?? "?";
         if (file == "~")
+        {
             return new ProfileFrame(name.StartsWith('<') && name.EndsWith('>') ? "{" + name[1..^1] + "}" : name, null, "[python]");
+        }
+
         var path = file.StartsWith('<') || Path.IsPathRooted(file) ? file : Path.GetFullPath(file, baseDirectory);
         return new ProfileFrame(names.Qualified(path, line, name), path);
     }
@@ -109,14 +120,16 @@ public static class PstatsReader
 /// cProfile names a function by its bare name (co_name); the source says which class or function holds it, so two
 /// classes' <c>__init__</c> in one file stay apart and the name matches what a reader writes ("Scanner.hot").
 /// </summary>
-internal sealed class PythonNames
+sealed class PythonNames
 {
-    private readonly Dictionary<string, string[]?> _files = new(StringComparer.Ordinal);
+    readonly Dictionary<string, string[]?> _files = new(StringComparer.Ordinal);
 
     public string Qualified(string path, int line, string name)
     {
         if (line <= 0 || name.StartsWith('<') || Lines(path) is not { } lines || line > lines.Length)
+        {
             return name;
+        }
         // co_firstlineno points at the first decorator; the def follows it.
         var def = -1;
         for (var i = line - 1; i < lines.Length && i < line + 50; i++)
@@ -128,48 +141,68 @@ internal sealed class PythonNames
             }
         }
         if (def < 0)
+        {
             return name;
+        }
+
         var parts = new List<string> { name };
         var indent = Indentation(lines[def]);
         for (var i = def - 1; i >= 0 && indent > 0; i--)
         {
             var text = lines[i];
             if (text.Trim().Length == 0 || text.TrimStart().StartsWith('#'))
+            {
                 continue;
+            }
+
             var level = Indentation(text);
             if (level >= indent)
+            {
                 continue;
+            }
+
             indent = level;
             // An if/with/try block around the definition adds no name.
             if (Declared(text) is { } outer)
+            {
                 parts.Insert(0, outer);
+            }
         }
         return string.Join('.', parts);
     }
 
     /// <summary>The name a "def", "async def" or "class" line declares, or null.</summary>
-    private static string? Declared(string line)
+    static string? Declared(string line)
     {
         var text = line.TrimStart();
         foreach (var keyword in (string[])["def ", "async def ", "class "])
         {
             if (!text.StartsWith(keyword, StringComparison.Ordinal))
+            {
                 continue;
+            }
+
             var rest = text[keyword.Length..].TrimStart();
             var end = 0;
             while (end < rest.Length && (char.IsLetterOrDigit(rest[end]) || rest[end] == '_'))
+            {
                 end++;
+            }
+
             return end > 0 ? rest[..end] : null;
         }
         return null;
     }
 
-    private static int Indentation(string line) => line.Length - line.TrimStart(' ', '\t').Length;
+    static int Indentation(string line) => line.Length - line.TrimStart(' ', '\t').Length;
 
-    private string[]? Lines(string path)
+    string[]? Lines(string path)
     {
         if (_files.TryGetValue(path, out var lines))
+        {
             return lines;
+        }
+
         try
         {
             lines = Path.IsPathRooted(path) && File.Exists(path) ? File.ReadAllLines(path) : null;

@@ -39,7 +39,10 @@ public static class RankingWorkflow
     internal static async Task<(string Root, string? Head, DateTimeOffset? CommittedAt)> LocateAsync(IProcessRunner runner, string directory, CancellationToken cancellationToken)
     {
         if (!Directory.Exists(directory))
+        {
             throw new PerfloopException($"directory not found: {directory}");
+        }
+
         try
         {
             var repository = await GitRepository.OpenAsync(runner, directory, cancellationToken);

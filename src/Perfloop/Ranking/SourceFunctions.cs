@@ -7,49 +7,68 @@ namespace Perfloop.Ranking;
 /// nearest declaration — the same declaration finder the fidelity check applies to git's hunk headers, so a
 /// profile's names and a diff's names agree. Used to give inlined code back to the function it was written in.
 /// </summary>
-internal sealed class SourceFunctions(string? repositoryRoot)
+sealed class SourceFunctions(string? repositoryRoot)
 {
     const int MaxScan = 2000;
 
-    private readonly Dictionary<string, string[]?> _files = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string, int), string?> _answers = [];
+    readonly Dictionary<string, string[]?> _files = new(StringComparer.Ordinal);
+    readonly Dictionary<(string, int), string?> _answers = [];
 
     /// <summary>The function declared above <paramref name="line"/> (1-based) in <paramref name="file"/>, or null when the
     /// file is outside the repository, unreadable, of a language without a declaration finder, or the line lies between functions.</summary>
     public string? Enclosing(string file, int line)
     {
         if (repositoryRoot is null || line <= 0 || !Path.IsPathRooted(file) || !CodeOwnership.IsInside(file, repositoryRoot))
+        {
             return null;
+        }
+
         if (_answers.TryGetValue((file, line), out var known))
+        {
             return known;
+        }
+
         var answer = Find(file, line);
         _answers[(file, line)] = answer;
         return answer;
     }
 
-    private string? Find(string file, int line)
+    string? Find(string file, int line)
     {
         if (SourceDeclarations.LanguageOf(file) is not { } language || language == "python")
+        {
             return null;
+        }
+
         var lines = Lines(file);
         if (lines is null || line > lines.Length)
+        {
             return null;
+        }
+
         for (var i = line - 1; i >= 0 && i >= line - MaxScan; i--)
         {
             var text = lines[i];
             if (SourceDeclarations.FunctionIn(text, language) is { } name)
+            {
                 return name;
+            }
             // A closing brace in the first column ends the function above: the line is between functions.
             if (i < line - 1 && text.StartsWith('}'))
+            {
                 return null;
+            }
         }
         return null;
     }
 
-    private string[]? Lines(string file)
+    string[]? Lines(string file)
     {
         if (_files.TryGetValue(file, out var lines))
+        {
             return lines;
+        }
+
         try
         {
             lines = File.Exists(file) ? File.ReadAllLines(file) : null;

@@ -30,11 +30,13 @@ public static class SpeedscopeReader
         }
     }
 
-    private static Profile Read(JsonElement root, string sourceName)
+    static Profile Read(JsonElement root, string sourceName)
     {
         if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("shared", out var shared) || !shared.TryGetProperty("frames", out var framesElement)
             || !root.TryGetProperty("profiles", out var profiles) || profiles.ValueKind != JsonValueKind.Array)
+        {
             throw new PerfloopException($"{sourceName}: not a speedscope file (no 'shared.frames' or 'profiles'); see {SchemaUrl}");
+        }
 
         var frames = framesElement.EnumerateArray().Select(f => FoldedStackReader.SplitModule(
             f.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String ? name.GetString()! : "(unnamed)",
@@ -68,14 +70,20 @@ public static class SpeedscopeReader
             }
         }
         if (stacks.Samples.Count == 0)
+        {
             throw new PerfloopException($"{sourceName}: the speedscope file has no samples");
+        }
+
         return new Profile(ProfileFormat.Speedscope, frames, stacks.Samples, unit ?? "none") { Notes = notes };
     }
 
-    private static void ReadSampled(JsonElement profile, int frameCount, StackAccumulator stacks, string where)
+    static void ReadSampled(JsonElement profile, int frameCount, StackAccumulator stacks, string where)
     {
         if (!profile.TryGetProperty("samples", out var samples) || samples.ValueKind != JsonValueKind.Array)
+        {
             throw new PerfloopException($"{where}: a sampled profile needs a 'samples' array");
+        }
+
         var weights = profile.TryGetProperty("weights", out var w) && w.ValueKind == JsonValueKind.Array ? w.EnumerateArray().Select(x => x.GetDouble()).ToArray() : null;
         var i = 0;
         foreach (var sample in samples.EnumerateArray())
@@ -87,10 +95,13 @@ public static class SpeedscopeReader
         }
     }
 
-    private static void ReadEvented(JsonElement profile, int frameCount, StackAccumulator stacks, string where)
+    static void ReadEvented(JsonElement profile, int frameCount, StackAccumulator stacks, string where)
     {
         if (!profile.TryGetProperty("events", out var events) || events.ValueKind != JsonValueKind.Array)
+        {
             throw new PerfloopException($"{where}: an evented profile needs an 'events' array");
+        }
+
         var open = new List<int>();
         double? last = null;
         foreach (var e in events.EnumerateArray())
@@ -100,9 +111,14 @@ public static class SpeedscopeReader
             if (last is { } previous)
             {
                 if (at < previous)
+                {
                     throw new PerfloopException($"{where}: events are not in time order (at {at} after {previous})");
+                }
+
                 if (open.Count > 0 && at > previous)
+                {
                     stacks.Add([.. open], at - previous);
+                }
             }
             last = at;
             switch (e.GetProperty("type").GetString())
@@ -112,7 +128,10 @@ public static class SpeedscopeReader
                     break;
                 case "C":
                     if (open.Count == 0 || open[^1] != frame)
+                    {
                         throw new PerfloopException($"{where}: close event at {at} for frame {frame} that is not the innermost open frame");
+                    }
+
                     open.RemoveAt(open.Count - 1);
                     break;
                 default:
@@ -125,21 +144,24 @@ public static class SpeedscopeReader
     internal static HashSet<int> DroppedFrames(IReadOnlyList<ProfileFrame> frames) =>
         [.. Enumerable.Range(0, frames.Count).Where(i => frames[i].Name == "CPU_TIME")];
 
-    private static int CheckedFrame(JsonElement element, int frameCount, string where)
+    static int CheckedFrame(JsonElement element, int frameCount, string where)
     {
         var frame = element.GetInt32();
         if (frame < 0 || frame >= frameCount)
+        {
             throw new PerfloopException($"{where}: frame index {frame} is outside shared.frames (0..{frameCount - 1})");
+        }
+
         return frame;
     }
 }
 
 /// <summary>Merges identical stacks so an evented profile with millions of events stays small.</summary>
-internal sealed class StackAccumulator
+sealed class StackAccumulator
 {
-    private readonly Dictionary<string, int> _byKey = new(StringComparer.Ordinal);
-    private readonly List<ProfileSample> _samples = [];
-    private readonly IReadOnlySet<int> _dropped;
+    readonly Dictionary<string, int> _byKey = new(StringComparer.Ordinal);
+    readonly List<ProfileSample> _samples = [];
+    readonly IReadOnlySet<int> _dropped;
 
     public StackAccumulator(IReadOnlySet<int>? droppedFrames = null) => _dropped = droppedFrames ?? new HashSet<int>();
 
@@ -148,12 +170,20 @@ internal sealed class StackAccumulator
     public void Add(int[] stack, double weight)
     {
         if (_dropped.Count > 0 && stack.Any(_dropped.Contains))
+        {
             stack = [.. stack.Where(f => !_dropped.Contains(f))];
+        }
+
         if (stack.Length == 0 || weight <= 0)
+        {
             return;
+        }
+
         var key = string.Join(',', stack);
         if (_byKey.TryGetValue(key, out var index))
+        {
             _samples[index] = _samples[index] with { Weight = _samples[index].Weight + weight };
+        }
         else
         {
             _byKey.Add(key, _samples.Count);

@@ -4,7 +4,7 @@ namespace Perfloop.Statistics;
 /// k-th smallest value by Hoare's quickselect: the BCL has no nth_element and a full sort of the Walsh
 /// averages costs several times more at 200 pairs.
 /// </summary>
-internal static class OrderStatistic
+static class OrderStatistic
 {
     /// <summary>Returns the value of rank <paramref name="index"/> (0-based); reorders <paramref name="values"/> in place.</summary>
     internal static double Select(double[] values, int index)
@@ -23,9 +23,15 @@ internal static class OrderStatistic
             while (i <= j)
             {
                 while (values[i] < pivot)
+                {
                     i++;
+                }
+
                 while (values[j] > pivot)
+                {
                     j--;
+                }
+
                 if (i <= j)
                 {
                     (values[i], values[j]) = (values[j], values[i]);
@@ -35,16 +41,22 @@ internal static class OrderStatistic
             }
 
             if (index <= j)
+            {
                 right = j;
+            }
             else if (index >= i)
+            {
                 left = i;
+            }
             else
+            {
                 return values[index];
+            }
         }
 
         return values[index];
     }
 
-    private static double MedianOfThree(double a, double b, double c) =>
+    static double MedianOfThree(double a, double b, double c) =>
         Math.Max(Math.Min(a, b), Math.Min(Math.Max(a, b), c));
 }

@@ -24,7 +24,10 @@ public static class RatioStatistics
     {
         var logRatios = LogRatios(baseline, candidate);
         if (confidenceLevel is <= 0 or >= 1 || double.IsNaN(confidenceLevel))
+        {
             throw new ArgumentOutOfRangeException(nameof(confidenceLevel), confidenceLevel, "Must lie strictly between 0 and 1.");
+        }
+
         return EstimateFromLogRatios(logRatios, confidenceLevel);
     }
 
@@ -32,13 +35,17 @@ public static class RatioStatistics
     {
         var pairs = logRatios.Length;
         if (pairs == 0)
+        {
             return new RatioEstimate(1, 0, double.PositiveInfinity, confidenceLevel, 0);
+        }
 
         // Pragmastat's Center is the one-sample Hodges–Lehmann estimator (median of Walsh averages).
         var center = CenterEstimator.Instance.Estimate(new Sample(logRatios)).NominalValue;
         var trim = WilcoxonSignedRank.TrimCount(pairs, 1 - confidenceLevel);
         if (trim == 0)
+        {
             return new RatioEstimate(Math.Exp(center), 0, double.PositiveInfinity, confidenceLevel, pairs);
+        }
 
         // Pragmastat has no quantile of Walsh averages (FastShift covers x_i - y_j over all i, j, which
         // double-counts i < j), so they are materialised (20,100 values at 200 pairs) and the two order
@@ -54,7 +61,9 @@ public static class RatioStatistics
         ArgumentNullException.ThrowIfNull(baseline);
         ArgumentNullException.ThrowIfNull(candidate);
         if (baseline.Count != candidate.Count)
+        {
             throw new ArgumentException($"Pairs need as many baseline ({baseline.Count}) as candidate ({candidate.Count}) values.", nameof(candidate));
+        }
 
         var logRatios = new double[baseline.Count];
         for (var i = 0; i < logRatios.Length; i++)
@@ -67,23 +76,27 @@ public static class RatioStatistics
         return logRatios;
     }
 
-    private static double[] WalshAverages(double[] values)
+    static double[] WalshAverages(double[] values)
     {
         var averages = new double[values.Length * (values.Length + 1) / 2];
         var index = 0;
         for (var i = 0; i < values.Length; i++)
         {
             for (var j = i; j < values.Length; j++)
+            {
                 averages[index++] = (values[i] + values[j]) / 2;
+            }
         }
 
         return averages;
     }
 
-    private static void RequirePositive(double value, string name, int index)
+    static void RequirePositive(double value, string name, int index)
     {
         // A ratio needs strictly positive, finite measurements (times, throughputs, bytes).
         if (!(value > 0) || double.IsPositiveInfinity(value))
+        {
             throw new ArgumentOutOfRangeException(name, value, $"Value {index} must be positive and finite.");
+        }
     }
 }

@@ -86,7 +86,10 @@ public sealed record SequentialDesign(
         var looks = Looks;
         var spent = 0.0;
         for (var look = 1; look <= looks.Count && looks[look - 1] < pairs; look++)
+        {
             spent += AlphaAtLook(look);
+        }
+
         return 1 - Math.Max(Alpha - spent, Alpha * 1e-6);
     }
 
@@ -95,7 +98,7 @@ public sealed record SequentialDesign(
     /// at its pair count (it needs 2 / 2^pairs ≤ alpha) could never decide anything: it is left out and its alpha
     /// goes to the next look. The plan depends on the design alone, so it is still fixed before any data.
     /// </summary>
-    private List<(int Pairs, double Alpha)> Plan()
+    List<(int Pairs, double Alpha)> Plan()
     {
         var looks = PlanLooks();
         var plan = new List<(int Pairs, double Alpha)>(looks.Count);
@@ -121,18 +124,24 @@ public sealed record SequentialDesign(
     /// pairs after the first look: each look spends in proportion to the pairs it adds, so the final, most
     /// informative look gets the largest share.
     /// </summary>
-    private double AllocatedAlpha(List<int> looks, int index)
+    double AllocatedAlpha(List<int> looks, int index)
     {
         if (looks.Count == 1)
+        {
             return Alpha;
+        }
+
         if (index == 0)
+        {
             return Alpha * FirstLookAlphaShare;
+        }
+
         var added = looks[index] - looks[index - 1];
         var addedAfterFirst = looks[^1] - looks[0];
         return Alpha * (1 - FirstLookAlphaShare) * added / addedAfterFirst;
     }
 
-    private List<int> PlanLooks()
+    List<int> PlanLooks()
     {
         Validate();
         var last = RoundUpToBlock(Math.Max(MaxPairs, MinPairs));
@@ -148,17 +157,28 @@ public sealed record SequentialDesign(
         return looks;
     }
 
-    private int RoundUpToBlock(int pairs) => (pairs + BlockPairs - 1) / BlockPairs * BlockPairs;
+    int RoundUpToBlock(int pairs) => (pairs + BlockPairs - 1) / BlockPairs * BlockPairs;
 
-    private void Validate()
+    void Validate()
     {
         if (MinPairs < 1 || MaxPairs < 1 || BlockPairs < 1)
+        {
             throw new ArgumentOutOfRangeException(nameof(MinPairs), "MinPairs, MaxPairs and BlockPairs must be positive.");
+        }
+
         if (Alpha is <= 0 or >= 1 || double.IsNaN(Alpha))
+        {
             throw new ArgumentOutOfRangeException(nameof(Alpha), Alpha, "Must lie strictly between 0 and 1.");
+        }
+
         if (FirstLookAlphaShare is <= 0 or > 1 || double.IsNaN(FirstLookAlphaShare))
+        {
             throw new ArgumentOutOfRangeException(nameof(FirstLookAlphaShare), FirstLookAlphaShare, "Must lie in (0, 1].");
+        }
+
         if (!(LookGrowth > 1))
+        {
             throw new ArgumentOutOfRangeException(nameof(LookGrowth), LookGrowth, "Must be greater than 1.");
+        }
     }
 }

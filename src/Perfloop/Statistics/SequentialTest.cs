@@ -61,25 +61,27 @@ public static class SequentialTest
         return new SequentialStep(stop, atLook, plannedLook, Describe(label, atLook));
     }
 
-    private static bool Constant(IReadOnlyList<double> values) => values.All(v => v == values[0]);
+    static bool Constant(IReadOnlyList<double> values) => values.All(v => v == values[0]);
 
-    private static VerdictResult Classify(double[] logRatios, double level, double thresholdPct, MetricDirection direction) =>
+    static VerdictResult Classify(double[] logRatios, double level, double thresholdPct, MetricDirection direction) =>
         VerdictRule.Classify(RatioStatistics.EstimateFromLogRatios(logRatios, level), thresholdPct, direction);
 
-    private static int IndexOfLook(IReadOnlyList<int> looks, int pairs)
+    static int IndexOfLook(IReadOnlyList<int> looks, int pairs)
     {
         for (var i = 0; i < looks.Count; i++)
         {
             if (looks[i] == pairs)
+            {
                 return i + 1;
+            }
         }
 
         return 0;
     }
 
-    private static int LooksBefore(IReadOnlyList<int> looks, int pairs) => looks.Count(look => look < pairs);
+    static int LooksBefore(IReadOnlyList<int> looks, int pairs) => looks.Count(look => look < pairs);
 
-    private static string Describe(string label, VerdictResult result)
+    static string Describe(string label, VerdictResult result)
     {
         var e = result.Estimate;
         if (!e.IsBounded)

@@ -11,7 +11,9 @@ public static class VerdictRule
     {
         ArgumentNullException.ThrowIfNull(estimate);
         if (!(thresholdPct >= 0) || double.IsPositiveInfinity(thresholdPct))
+        {
             throw new ArgumentOutOfRangeException(nameof(thresholdPct), thresholdPct, "Must be a finite, non-negative percentage.");
+        }
 
         var lowerBound = 1 - (thresholdPct / 100);
         var upperBound = 1 + (thresholdPct / 100);

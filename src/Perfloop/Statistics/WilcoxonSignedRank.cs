@@ -10,12 +10,12 @@ namespace Perfloop.Statistics;
 /// approximation with continuity correction (Perfolizer's <see cref="NormalDistribution"/>) beyond
 /// <see cref="ExactLimit"/> pairs where the exact table would cost too much.
 /// </summary>
-internal static class WilcoxonSignedRank
+static class WilcoxonSignedRank
 {
     internal const int ExactLimit = 400;
 
     // Memo only (a pure function of its key), so sharing it across threads changes no result.
-    private static readonly ConcurrentDictionary<(int Pairs, double Alpha), int> CriticalCountCache = new();
+    static readonly ConcurrentDictionary<(int Pairs, double Alpha), int> CriticalCountCache = new();
 
     /// <summary>
     /// The number k of Walsh averages to trim from each end so that [W(k), W(N+1-k)] has coverage ≥ 1 - alpha:
@@ -28,21 +28,32 @@ internal static class WilcoxonSignedRank
     internal static double Cdf(int pairs, int value)
     {
         if (value < 0)
+        {
             return 0;
+        }
+
         var probabilities = ExactProbabilities(pairs);
         var cumulative = 0.0;
         for (var sum = 0; sum <= Math.Min(value, probabilities.Length - 1); sum++)
+        {
             cumulative += probabilities[sum];
+        }
+
         return Math.Min(cumulative, 1.0);
     }
 
-    private static int ComputeTrimCount(int pairs, double alpha)
+    static int ComputeTrimCount(int pairs, double alpha)
     {
         if (pairs <= 0)
+        {
             return 0;
+        }
+
         var halfAlpha = alpha / 2;
         if (pairs > ExactLimit)
+        {
             return NormalTrimCount(pairs, halfAlpha);
+        }
 
         var probabilities = ExactProbabilities(pairs);
         var cumulative = 0.0;
@@ -52,7 +63,10 @@ internal static class WilcoxonSignedRank
         {
             cumulative += probabilities[trim];
             if (cumulative > halfAlpha)
+            {
                 break;
+            }
+
             trim++;
         }
 
@@ -60,7 +74,7 @@ internal static class WilcoxonSignedRank
         return Math.Min(trim, (walshCount + 1) / 2);
     }
 
-    private static int NormalTrimCount(int pairs, double halfAlpha)
+    static int NormalTrimCount(int pairs, double halfAlpha)
     {
         var mean = pairs * (pairs + 1) / 4.0;
         var sd = Math.Sqrt(pairs * (pairs + 1) * (2.0 * pairs + 1) / 24.0);
@@ -69,7 +83,7 @@ internal static class WilcoxonSignedRank
         return Math.Max(0, (int)Math.Floor(mean + 0.5 - (z * sd)));
     }
 
-    private static double[] ExactProbabilities(int pairs)
+    static double[] ExactProbabilities(int pairs)
     {
         var maxSum = pairs * (pairs + 1) / 2;
         var probabilities = new double[maxSum + 1];

@@ -32,7 +32,9 @@ public sealed class PngImage
     {
         ReadOnlySpan<byte> signature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
         if (file.Length < 8 || !file.AsSpan(0, 8).SequenceEqual(signature))
+        {
             throw new InvalidDataException("not a PNG file");
+        }
 
         int width = 0, height = 0, channels = 0;
         using var compressed = new MemoryStream();
@@ -48,7 +50,10 @@ public sealed class PngImage
                     height = BinaryPrimitives.ReadInt32BigEndian(data[4..]);
                     var (bitDepth, colorType, interlace) = (data[8], data[9], data[12]);
                     if (bitDepth != 8 || interlace != 0 || colorType is not (2 or 6))
+                    {
                         throw new InvalidDataException($"unsupported PNG: bit depth {bitDepth}, colour type {colorType}, interlace {interlace}");
+                    }
+
                     channels = colorType == 2 ? 3 : 4;
                     break;
                 case "IDAT":
@@ -62,7 +67,10 @@ public sealed class PngImage
         compressed.Position = 0;
         using var inflated = new MemoryStream();
         using (var zlib = new ZLibStream(compressed, CompressionMode.Decompress))
+        {
             zlib.CopyTo(inflated);
+        }
+
         var raw = inflated.ToArray();
 
         var stride = width * channels;

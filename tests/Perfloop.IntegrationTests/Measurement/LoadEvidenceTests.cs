@@ -8,11 +8,11 @@ namespace Perfloop.IntegrationTests.Measurement;
 public sealed class LoadEvidenceTests : IDisposable
 {
     // Directory names of different lengths, as a baseline worktree and a work tree have: the environment differs.
-    private readonly string baseline = Directory.CreateTempSubdirectory("perfloop-load-a-").FullName;
-    private readonly string candidate = Directory.CreateTempSubdirectory("perfloop-load-bb-").FullName;
+    readonly string baseline = Directory.CreateTempSubdirectory("perfloop-load-a-").FullName;
+    readonly string candidate = Directory.CreateTempSubdirectory("perfloop-load-bb-").FullName;
 
     // A CPU-bound shell loop: its instruction count is a function of the iterations alone.
-    private const string Loop = "n=$(cat n); i=0; while [ $i -lt $n ]; do i=$((i+1)); done; echo done\n";
+    const string Loop = "n=$(cat n); i=0; while [ $i -lt $n ]; do i=$((i+1)); done; echo done\n";
 
     public LoadEvidenceTests()
     {

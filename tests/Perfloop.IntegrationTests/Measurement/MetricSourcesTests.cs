@@ -6,8 +6,8 @@ namespace Perfloop.IntegrationTests.Measurement;
 
 public sealed class MetricSourcesTests : IDisposable
 {
-    private readonly string baseline = Directory.CreateTempSubdirectory("perfloop-metrics-a-").FullName;
-    private readonly string candidate = Directory.CreateTempSubdirectory("perfloop-metrics-b-").FullName;
+    readonly string baseline = Directory.CreateTempSubdirectory("perfloop-metrics-a-").FullName;
+    readonly string candidate = Directory.CreateTempSubdirectory("perfloop-metrics-b-").FullName;
 
     public void Dispose()
     {
@@ -15,7 +15,7 @@ public sealed class MetricSourcesTests : IDisposable
         Directory.Delete(candidate, recursive: true);
     }
 
-    private static MeasurementPlan Plan => new(0, new SequentialDesign(4, 4), TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(30), 7);
+    static MeasurementPlan Plan => new(0, new SequentialDesign(4, 4), TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(30), 7);
 
     [Fact]
     public async Task A_json_file_written_by_each_run_feeds_the_comparison_from_each_tree()
@@ -38,7 +38,10 @@ public sealed class MetricSourcesTests : IDisposable
     public async Task A_stale_metrics_file_the_run_did_not_write_fails_the_run()
     {
         foreach (var tree in new[] { baseline, candidate })
+        {
             await File.WriteAllTextAsync(Path.Combine(tree, "m.json"), """{ "score": 1 }""");
+        }
+
         var benchmark = new InterleavedBenchmark(new ProcessRunner(), "true", "score", MetricDirection.LowerIsBetter, new MetricSources("m.json", null, null));
 
         var comparison = await benchmark.RunAsync(baseline, candidate, Plan, 5, null, CancellationToken.None);

@@ -10,12 +10,12 @@ namespace Perfloop.IntegrationTests.Processes;
 [SupportedOSPlatform("linux")]
 public sealed class ProcessRunnerTests(ITestOutputHelper output) : IDisposable
 {
-    private readonly ProcessRunner runner = new();
-    private readonly string directory = Directory.CreateTempSubdirectory("perfloop-processes-").FullName;
+    readonly ProcessRunner runner = new();
+    readonly string directory = Directory.CreateTempSubdirectory("perfloop-processes-").FullName;
 
     public void Dispose() => Directory.Delete(directory, recursive: true);
 
-    private Task<ProcessResult> Shell(string commandLine, Func<CommandSpec, CommandSpec>? configure = null, CancellationToken cancellationToken = default)
+    Task<ProcessResult> Shell(string commandLine, Func<CommandSpec, CommandSpec>? configure = null, CancellationToken cancellationToken = default)
     {
         var spec = CommandSpec.Shell(commandLine, directory);
         return runner.RunAsync(configure is null ? spec : configure(spec), cancellationToken);
@@ -287,11 +287,11 @@ public sealed class ProcessRunnerTests(ITestOutputHelper output) : IDisposable
         Assert.DoesNotContain(ZombieChildren().Except(before), z => z.Contains("(sleep)", StringComparison.Ordinal) || z.Contains("(sh)", StringComparison.Ordinal));
     }
 
-    private static long OwnPeakRssBytes() =>
+    static long OwnPeakRssBytes() =>
         long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))[6..].Replace("kB", "", StringComparison.Ordinal).Trim(),
             System.Globalization.CultureInfo.InvariantCulture) * 1024;
 
-    private static List<string> ZombieChildren()
+    static List<string> ZombieChildren()
     {
         var self = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var zombies = new List<string>();
@@ -313,7 +313,9 @@ public sealed class ProcessRunnerTests(ITestOutputHelper output) : IDisposable
             // pid (comm) state ppid ...; comm may contain spaces, so split after the last ')'.
             var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
             if (fields[0] == "Z" && fields[1] == self)
+            {
                 zombies.Add(text);
+            }
         }
         return zombies;
     }
@@ -354,7 +356,10 @@ public sealed class ProcessRunnerTests(ITestOutputHelper output) : IDisposable
         using var zeros = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var block = new byte[1 << 20];
         for (var i = 0; i < size / block.Length; i++)
+        {
             zeros.AppendData(block);
+        }
+
         Assert.Equal(Convert.ToHexStringLower(zeros.GetHashAndReset()), result.StdoutSha256);
     }
 
@@ -424,7 +429,9 @@ public sealed class ProcessRunnerTests(ITestOutputHelper output) : IDisposable
     {
         var spec = new CommandSpec("/bin/true", [], directory);
         for (var i = 0; i < 20; i++)
+        {
             await runner.RunAsync(spec);
+        }
 
         var ours = new List<double>();
         var walls = new List<double>();
@@ -454,15 +461,18 @@ public sealed class ProcessRunnerTests(ITestOutputHelper output) : IDisposable
         // here would make the suite fail on a busy machine.
     }
 
-    private static async Task AssertProcessGoneAsync(int processId)
+    static async Task AssertProcessGoneAsync(int processId)
     {
         for (var attempt = 0; attempt < 100 && IsAlive(processId); attempt++)
+        {
             await Task.Delay(10);
+        }
+
         Assert.False(IsAlive(processId), $"process {processId} is still alive");
     }
 
     // A zombie waiting for its new parent to reap it counts as gone: it runs nothing and holds nothing.
-    private static bool IsAlive(int processId)
+    static bool IsAlive(int processId)
     {
         try
         {

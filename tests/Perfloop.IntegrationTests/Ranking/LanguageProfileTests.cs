@@ -32,7 +32,9 @@ public sealed class LanguageProfileTests
         using var repo = project.Create();
         File.WriteAllText(Path.Combine(repo.Root, "run.sh"), $"#!/bin/sh\necho starting\n{project.Bench}\n");
         if (command == "./scan.py" && !OperatingSystem.IsWindows())
+        {
             File.SetUnixFileMode(Path.Combine(repo.Root, "scan.py"), (UnixFileMode)0b111_101_101);
+        }
 
         // cProfile on CPU time: its default wall clock would charge a busy machine's waits to whatever ran.
         var environment = new Dictionary<string, string> { ["PERFLOOP_CPROFILE_TIMER"] = "cpu" };
@@ -49,7 +51,10 @@ public sealed class LanguageProfileTests
         Assert.True(hot.GetProperty("ownPercent").GetDouble() > 50, $"{project.Hot} holds {hot.GetProperty("ownPercent").GetDouble()}%");
         var cold = targets.FirstOrDefault(t => t.GetProperty("function").GetString() == project.Cold);
         if (cold.ValueKind == JsonValueKind.Object)
+        {
             Assert.True(cold.GetProperty("totalPercent").GetDouble() < 10, $"{project.Cold} holds {cold.GetProperty("totalPercent").GetDouble()}%");
+        }
+
         Assert.DoesNotContain(project.Unused, names);
         var format = json.RootElement.GetProperty("profile").GetProperty("format").GetString();
         Assert.Equal(language switch { "c" => "callgrind", "python" => "pstats", "node" => "cpuProfile", _ => "jfr" }, format);

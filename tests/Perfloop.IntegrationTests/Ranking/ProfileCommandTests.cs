@@ -95,36 +95,44 @@ public class ProfileCommandTests
         Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
-    private static string DemoSource()
+    static string DemoSource()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
             var candidate = Path.Combine(directory.FullName, "samples", "demo", "app");
             if (File.Exists(Path.Combine(candidate, "Demo.csproj")))
+            {
                 return candidate;
+            }
         }
         throw new InvalidOperationException("samples/demo/app not found above the test binaries");
     }
 
-    private static void CopyDirectory(string source, string target)
+    static void CopyDirectory(string source, string target)
     {
         foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
         {
             var relative = Path.GetRelativePath(source, file);
             var first = relative.Split(Path.DirectorySeparatorChar)[0];
             if (first is "bin" or "obj" or "out")
+            {
                 continue;
+            }
+
             var destination = Path.Combine(target, relative);
             Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
             File.Copy(file, destination);
         }
     }
 
-    private static (int ExitCode, string Output) RunDotnet(string directory, params string[] arguments)
+    static (int ExitCode, string Output) RunDotnet(string directory, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
+        {
             start.ArgumentList.Add(argument);
+        }
+
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -1,5 +1,5 @@
-using Perfloop.Configuration;
 using Perfloop.Cluster;
+using Perfloop.Configuration;
 
 namespace Perfloop.Tests.Cluster;
 

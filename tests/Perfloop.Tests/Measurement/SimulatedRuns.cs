@@ -32,7 +32,7 @@ public enum MachineState
 /// modelled on what this 2-core machine shows (docs/metrics.md): CPU time moves ~1% run to run and a little under
 /// contention, wall time moves with the run-queue wait.
 /// </summary>
-internal static class SimulatedRuns
+static class SimulatedRuns
 {
     public const int Cores = 2;
 

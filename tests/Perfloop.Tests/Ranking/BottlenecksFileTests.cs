@@ -29,7 +29,9 @@ public class BottlenecksFileTests
         finally
         {
             if (Directory.Exists(root))
+            {
                 Directory.Delete(root, recursive: true);
+            }
         }
     }
 

@@ -4,9 +4,9 @@ namespace Perfloop.Tests.Ranking;
 
 public class StalenessTests
 {
-    private static readonly DateTimeOffset CommitTime = new(2026, 1, 2, 12, 0, 0, TimeSpan.Zero);
+    static readonly DateTimeOffset CommitTime = new(2026, 1, 2, 12, 0, 0, TimeSpan.Zero);
 
-    private static BottleneckRanking Ranking(DateTimeOffset profileWritten, params string[] folded) =>
+    static BottleneckRanking Ranking(DateTimeOffset profileWritten, params string[] folded) =>
         BottleneckRanker.Rank(new RankingInput(TestProfiles.Folded(folded), "p.folded", profileWritten, null)
         {
             HeadSha = "aaaa",

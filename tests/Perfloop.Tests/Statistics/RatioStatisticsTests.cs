@@ -43,7 +43,9 @@ public class RatioStatisticsTests
             var (baseline, candidate) = SyntheticPairs.LogNormal(20, 0.05, TrueRatio, seed: 1000 + trial);
             var estimate = RatioStatistics.Estimate(baseline, candidate, 0.95);
             if (estimate.Low <= TrueRatio && TrueRatio <= estimate.High)
+            {
                 covered++;
+            }
         }
 
         // The exact interval has coverage ≥ 95.1% at 20 pairs; 400 trials give a binomial SD of ~1.1%.

@@ -4,7 +4,7 @@ namespace Perfloop.Tests.Statistics;
 
 public class SequentialTestTests
 {
-    private static readonly SequentialDesign Design = new();
+    static readonly SequentialDesign Design = new();
 
     [Fact]
     public void Default_design_looks_geometrically_and_spends_exactly_alpha()
@@ -137,20 +137,24 @@ public class SequentialTestTests
             // Threshold 0: only the interval guards against a false KEEP here (bound: Alpha / 2 = 2.5%).
             var result = PairsUntilStop(1.0, seed: 5000 + trial, thresholdPct: 0, sigma: 0.05);
             if (result.Verdict == Verdict.Improved)
+            {
                 kept++;
+            }
         }
 
         Assert.True(kept / (double)Trials <= 0.025, $"{kept} of {Trials} no-op runs were kept");
     }
 
-    private static (int Pairs, Verdict Verdict) PairsUntilStop(double trueRatio, int seed, double thresholdPct = 5, double sigma = 0.05)
+    static (int Pairs, Verdict Verdict) PairsUntilStop(double trueRatio, int seed, double thresholdPct = 5, double sigma = 0.05)
     {
         var (baseline, candidate) = SyntheticPairs.LogNormal(Design.MaxPairs, sigma, trueRatio, seed);
         for (var pairs = Design.MinPairs; ; pairs += Design.BlockPairs)
         {
             var step = SequentialTest.Evaluate(Design, baseline[..pairs], candidate[..pairs], thresholdPct, MetricDirection.LowerIsBetter);
             if (step.Stop)
+            {
                 return (pairs, step.Result.Verdict);
+            }
         }
     }
 }

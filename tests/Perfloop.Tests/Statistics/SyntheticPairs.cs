@@ -1,7 +1,7 @@
 namespace Perfloop.Tests.Statistics;
 
 /// <summary>Seeded log-normal pairs: candidate = baseline noise × true ratio × its own noise.</summary>
-internal static class SyntheticPairs
+static class SyntheticPairs
 {
     public static (double[] Baseline, double[] Candidate) LogNormal(int pairs, double sigma, double trueRatio, int seed)
     {
@@ -17,7 +17,7 @@ internal static class SyntheticPairs
         return (baseline, candidate);
     }
 
-    private static double Gaussian(Random random)
+    static double Gaussian(Random random)
     {
         // Box–Muller: enough for test data, keeps the tests independent of the code under test.
         var u1 = 1.0 - random.NextDouble();
