@@ -73,8 +73,7 @@ static class MicroAbCommand
         yield return string.Create(c, $"{report.Method}: {report.BaselineNsPerOp:#,0.#} ns/op → {report.CandidateNsPerOp:#,0.#} ns/op, {report.BaselineBytesPerOp:#,0} → {report.CandidateBytesPerOp:#,0} B/op");
         if (report.Result is { } result)
         {
-            var e = result.Estimate;
-            yield return string.Create(c, $"verdict: {result.Verdict}, {e.DeltaPct:+0.0;-0.0}% [{e.LowPct:+0.0;-0.0}%, {e.HighPct:+0.0;-0.0}%] at {e.ConfidenceLevel:P1} vs ±{result.ThresholdPct:0.#}%");
+            yield return $"verdict: {result.Verdict}, {Figures.WithInterval(result.Estimate)} against ±{Figures.Percent(result.ThresholdPct)}";
         }
 
         yield return string.Create(c, $"{report.Pairs} pairs of {report.CallsPerBatch:#,0}-call batches; warm-up {report.Warmup.TotalSeconds:0.0} s{(report.WarmupStable ? "" : " (timings never settled; treat with care)")}; total {report.Elapsed.TotalSeconds:0.0} s; {report.StopReason}");

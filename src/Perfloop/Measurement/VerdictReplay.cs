@@ -111,10 +111,12 @@ public static class VerdictReplay
             .Where(g => g.Any(s => s.Side == Side.Baseline && s.Value(metric) is not null) && g.Any(s => s.Side == Side.Candidate && s.Value(metric) is not null))
             .OrderBy(g => g.Key)
             .ToList();
-        if (pairs.Count < 3)
+        // A deterministic metric is judged exactly after one block (2 pairs); anything else needs 3 pairs for an interval.
+        var least = design.Deterministic ? Math.Min(3, design.FirstEvaluationPairs) : 3;
+        if (pairs.Count < least)
         {
             throw new PerfloopException(string.Create(CultureInfo.InvariantCulture,
-                $"experiment {experiment} has {pairs.Count} complete pairs of '{metric}' in samples.tsv; a verdict needs at least 3"));
+                $"experiment {experiment} has {pairs.Count} complete pairs of '{metric}' in samples.tsv; a verdict needs at least {least}"));
         }
 
         var baseline = pairs.Select(g => g.First(s => s.Side == Side.Baseline).Value(metric)!.Value).ToList();

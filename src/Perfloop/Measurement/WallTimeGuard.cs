@@ -1,4 +1,3 @@
-using System.Globalization;
 using Perfloop.Statistics;
 
 namespace Perfloop.Measurement;
@@ -33,12 +32,9 @@ public static class WallTimeGuard
         var wall = RatioStatistics.Estimate([.. pairs.Select(p => p.Baseline!.Value)], [.. pairs.Select(p => p.Candidate!.Value)], level);
         var threshold = verdict.ThresholdPct;
         var contradicts = wall.IsBounded && wall.Low > 1 + (threshold / 100);
-        var interval = wall.IsBounded
-            ? string.Create(CultureInfo.InvariantCulture, $"[{wall.LowPct:+0.0;-0.0}%, {wall.HighPct:+0.0;-0.0}%] at {level:P2}")
-            : string.Create(CultureInfo.InvariantCulture, $"(no interval: {wall.Pairs} pairs cannot reach {level:P2})");
         var text = contradicts
-            ? string.Create(CultureInfo.InvariantCulture, $"wall time {wall.DeltaPct:+0.0;-0.0}% {interval}: worse beyond the {threshold:0.0}% threshold, contradicting the verdict")
-            : string.Create(CultureInfo.InvariantCulture, $"wall time {wall.DeltaPct:+0.0;-0.0}% {interval}: not worse beyond {threshold:0.0}%");
+            ? $"wall time {Figures.WithInterval(wall)}: worse beyond the {Figures.Percent(threshold)} threshold, contradicting the verdict"
+            : $"wall time {Figures.WithInterval(wall)}: not worse beyond {Figures.Percent(threshold)}";
         return new WallGuardResult(contradicts, wall, text);
     }
 }

@@ -21,6 +21,19 @@ public static class Figures
         return $"{WithSign(estimate.DeltaPct)}%, {level}% {Bounds(estimate)}, {estimate.Pairs.ToString(CultureInfo.InvariantCulture)} pairs";
     }
 
+    /// <summary>"−1.6% (96.75% CI −11.1…+3.1%)", or "−1.6% (CI unbounded: 4 pairs cannot reach 95%)": an estimate in a detail line.</summary>
+    public static string WithInterval(RatioEstimate estimate)
+    {
+        ArgumentNullException.ThrowIfNull(estimate);
+        var level = (estimate.ConfidenceLevel * 100).ToString("0.##", CultureInfo.InvariantCulture);
+        return estimate.IsBounded
+            ? $"{WithSign(estimate.DeltaPct)}% ({level}% {Bounds(estimate)})"
+            : $"{WithSign(estimate.DeltaPct)}% (CI unbounded: {estimate.Pairs.ToString(CultureInfo.InvariantCulture)} pairs cannot reach {level}%)";
+    }
+
+    /// <summary>"5%", "2.5%": a threshold.</summary>
+    public static string Percent(double value) => value.ToString("0.#", CultureInfo.InvariantCulture) + "%";
+
     /// <summary>"CI −35.1…−31.8%", or "CI unbounded" when the pairs were too few to bound the ratio (never "−100…+∞").</summary>
     public static string Bounds(RatioEstimate estimate)
     {

@@ -28,7 +28,7 @@ public static class SequentialTest
             var ratio = candidate[0] / baseline[0];
             var exact = VerdictRule.Classify(new RatioEstimate(ratio, ratio, ratio, 1, pairs), thresholdPct, direction);
             return new SequentialStep(true, exact, 1, string.Create(CultureInfo.InvariantCulture,
-                $"deterministic metric, {pairs} pairs: {exact.Verdict}, {exact.Estimate.DeltaPct:+0.0;-0.0}% exactly (every run of each side gave the same value) vs ±{thresholdPct:0.0}%"));
+                $"deterministic metric, {pairs} pairs: {exact.Verdict}, {Figures.WithSign(exact.Estimate.DeltaPct)}% exactly (every run of each side gave the same value) against ±{Figures.Percent(thresholdPct)}"));
         }
 
         var looks = design.Looks;
@@ -81,19 +81,6 @@ public static class SequentialTest
 
     static int LooksBefore(IReadOnlyList<int> looks, int pairs) => looks.Count(look => look < pairs);
 
-    static string Describe(string label, VerdictResult result)
-    {
-        var e = result.Estimate;
-        if (!e.IsBounded)
-        {
-            // The exact signed-rank interval needs 2 / 2^pairs ≤ alpha: say so instead of printing −100…∞%.
-            return string.Create(
-                CultureInfo.InvariantCulture,
-                $"{label}, {e.Pairs} pairs: {result.Verdict}, {e.DeltaPct:+0.0;-0.0}%, no interval yet ({e.Pairs} pairs cannot reach {e.ConfidenceLevel:P2})");
-        }
-
-        return string.Create(
-            CultureInfo.InvariantCulture,
-            $"{label}, {e.Pairs} pairs: {result.Verdict}, {e.DeltaPct:+0.0;-0.0}% [{e.LowPct:+0.0;-0.0}%, {e.HighPct:+0.0;-0.0}%] at {e.ConfidenceLevel:P2} vs ±{result.ThresholdPct:0.0}%");
-    }
+    static string Describe(string label, VerdictResult result) =>
+        $"{label}, {result.Estimate.Pairs.ToString(CultureInfo.InvariantCulture)} pairs: {result.Verdict}, {Figures.WithInterval(result.Estimate)} against ±{Figures.Percent(result.ThresholdPct)}";
 }

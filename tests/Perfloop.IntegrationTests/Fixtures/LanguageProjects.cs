@@ -200,9 +200,10 @@ public sealed record LanguageProject(string Language, IReadOnlyDictionary<string
                     }
 
                     public static void main(String[] args) {
-                        long n = 3000000;
-                        // The cold call runs before the JIT compiles it, interpreted: a thousandth of the work keeps it small.
-                        long r = hot(n) + cold(n / 1000);
+                        // Long enough for JFR's 5 ms sampling to take dozens of samples: with a dozen, one sample that
+                        // lands in cold is already 8%. cold runs after hot, partly interpreted: a ten-thousandth of the work keeps it small.
+                        long n = 30000000;
+                        long r = hot(n) + cold(n / 10000);
                         if (args.length > 5) {
                             r += unused(n);
                         }

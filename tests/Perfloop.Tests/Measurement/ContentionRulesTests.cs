@@ -60,7 +60,7 @@ public class WallTimeGuardTests
 
         Assert.True(guard.Contradicts);
         Assert.Equal(0.9675, guard.Wall.ConfidenceLevel);
-        Assert.Contains("worse beyond the 5.0% threshold, contradicting the verdict", guard.Text, StringComparison.Ordinal);
+        Assert.Contains("worse beyond the 5% threshold, contradicting the verdict", guard.Text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -73,7 +73,7 @@ public class WallTimeGuardTests
         Assert.False(WallTimeGuard.Check(noisy, Improved(6, 0.9675), new SequentialDesign()).Contradicts);
         var guard = WallTimeGuard.Check(slightlyWorse, Improved(6, 0.9675), new SequentialDesign());
         Assert.False(guard.Contradicts);
-        Assert.Contains("not worse beyond 5.0%", guard.Text, StringComparison.Ordinal);
+        Assert.Contains("not worse beyond 5%", guard.Text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -85,7 +85,7 @@ public class WallTimeGuardTests
 
         Assert.False(guard.Contradicts);
         Assert.False(guard.Wall.IsBounded);
-        Assert.Contains("no interval: 2 pairs cannot reach 96.75", guard.Text, StringComparison.Ordinal);
+        Assert.Contains("(CI unbounded: 2 pairs cannot reach 96.75%)", guard.Text, StringComparison.Ordinal);
     }
 }
 

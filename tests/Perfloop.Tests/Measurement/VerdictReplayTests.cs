@@ -48,6 +48,26 @@ public class VerdictReplayTests
     }
 
     [Fact]
+    public void A_deterministic_verdict_of_one_block_is_replayed_exactly()
+    {
+        var samples = new List<RunSample>();
+        for (var pair = 0; pair < 2; pair++)
+        {
+            samples.Add(new RunSample(pair, Side.Baseline, samples.Count, 1000, null, null, 0, new Dictionary<string, double>()));
+            samples.Add(new RunSample(pair, Side.Candidate, samples.Count, 640, null, null, 0, new Dictionary<string, double>()));
+        }
+
+        var design = new SequentialDesign(6, 60) { Deterministic = true };
+        var replay = VerdictReplay.Replay(3, samples, Row, design, MetricDirection.LowerIsBetter);
+        Assert.Equal(Verdict.Improved, replay.Result.Verdict);
+        Assert.Equal(-36.0, replay.Result.Estimate.DeltaPct, 9);
+        Assert.StartsWith("deterministic metric, 2 pairs", replay.Why, StringComparison.Ordinal);
+
+        // Without the calibration's evidence of a deterministic metric, two pairs are too few.
+        Assert.Throws<Perfloop.Errors.PerfloopException>(() => VerdictReplay.Replay(3, samples, Row, new SequentialDesign(6, 60), MetricDirection.LowerIsBetter));
+    }
+
+    [Fact]
     public void A_run_stopped_between_looks_is_replayed_as_a_forced_final_look()
     {
         var samples = Samples(8, 1.0, 2);
