@@ -241,13 +241,8 @@ public static class CompareFormatter
 
     public static string Value(double? value, string unit) => value is { } v ? Format(v) + unit : "—";
 
-    /// <summary>Three significant digits for small values, one decimal above 100, grouped digits above 10,000 (allocation counts).</summary>
-    static string Format(double value) => Math.Abs(value) switch
-    {
-        >= 10_000 => value.ToString("#,0", Invariant),
-        >= 100 => value.ToString("0.0", Invariant),
-        _ => value.ToString("0.###", Invariant),
-    };
+    /// <summary>As <see cref="Figures.Measure"/> writes a result line (one decimal from 10 up, three below), with digits grouped from 10,000 (allocation counts).</summary>
+    static string Format(double value) => Math.Abs(value) >= 10_000 ? value.ToString("#,0", Invariant) : Figures.Measure(value, "");
 
     public static string DirectionWords(MetricDirection direction) => direction == MetricDirection.LowerIsBetter ? "lower is better" : "higher is better";
 
