@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Perfloop.Cluster;
+using Perfloop.IntegrationTests.Fixtures;
 using Perfloop.Processes;
 
 namespace Perfloop.IntegrationTests.Cluster;
@@ -125,25 +126,8 @@ static class LocalSlurmCluster
         return path;
     }
 
-    static (int Exit, string Output) Run(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
-        {
-            process.Kill(entireProcessTree: true);
-            return (-1, $"{program} did not finish within 3 minutes");
-        }
-
-        return (process.ExitCode, stdout.Result + stderr.Result);
-    }
+    static (int Exit, string Output) Run(string program, params string[] arguments) =>
+        ChildProcess.Run(program, null, TimeSpan.FromMinutes(3), arguments);
 
     static string? FindOnPath(string name) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 
 namespace Perfloop.IntegrationTests.Fixtures;
 
@@ -45,73 +44,21 @@ public static class PerfloopProcess
     {
         readonly Process process;
         readonly string[] arguments;
-        readonly StringBuilder stdout = new();
-        readonly StringBuilder stderr = new();
-        readonly TaskCompletionSource outputDone = new();
-        int openStreams = 2;
+        readonly ProcessOutput output;
 
         internal Running(Process process, string[] arguments)
         {
             this.process = process;
             this.arguments = arguments;
-            process.OutputDataReceived += (_, e) => Collect(stdout, e.Data);
-            process.ErrorDataReceived += (_, e) => Collect(stderr, e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
+            output = new ProcessOutput(process);
         }
 
         public int Pid => process.Id;
 
-        public string StdoutSoFar
-        {
-            get
-            {
-                lock (stdout)
-                {
-                    return stdout.ToString();
-                }
-            }
-        }
-
-        void Collect(StringBuilder target, string? line)
-        {
-            if (line is null)
-            {
-                if (Interlocked.Decrement(ref openStreams) == 0)
-                {
-                    outputDone.TrySetResult();
-                }
-
-                return;
-            }
-
-            lock (target)
-            {
-                target.Append(line).Append('\n');
-            }
-        }
+        public string StdoutSoFar => output.StdoutSoFar;
 
         /// <summary>Waits until stdout contains <paramref name="text"/>; false if the process ends or time runs out first.</summary>
-        public bool WaitForOutput(string text, TimeSpan timeout)
-        {
-            var deadline = DateTime.UtcNow + timeout;
-            while (DateTime.UtcNow < deadline)
-            {
-                if (StdoutSoFar.Contains(text, StringComparison.Ordinal))
-                {
-                    return true;
-                }
-
-                if (process.HasExited)
-                {
-                    return StdoutSoFar.Contains(text, StringComparison.Ordinal);
-                }
-
-                Thread.Sleep(20);
-            }
-
-            return false;
-        }
+        public bool WaitForOutput(string text, TimeSpan timeout) => output.WaitForStdout(text, timeout);
 
         /// <summary>Sends a signal the way a terminal or a supervisor does (kill -INT, kill -KILL …).</summary>
         public void Signal(string signal)
@@ -148,14 +95,8 @@ public static class PerfloopProcess
                 throw new TimeoutException($"perfloop {string.Join(' ', arguments)} did not finish in {timeout}");
             }
 
-            outputDone.Task.Wait(TimeSpan.FromSeconds(10));
-            lock (stdout)
-            {
-                lock (stderr)
-                {
-                    return new Result(process.ExitCode, stdout.ToString(), stderr.ToString());
-                }
-            }
+            var (stdout, stderr) = output.AfterExit();
+            return new Result(process.ExitCode, stdout, stderr);
         }
 
         public void Dispose()

@@ -1,8 +1,7 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Text;
 using Perfloop.Configuration;
 using Perfloop.IntegrationTests.Fixtures;
+using HostileInput = Perfloop.IntegrationTests.Hostile.HostileSetupTests.HostileCase;
 
 namespace Perfloop.IntegrationTests.Hostile;
 
@@ -13,13 +12,7 @@ namespace Perfloop.IntegrationTests.Hostile;
 /// </summary>
 public sealed class HostileInputTests
 {
-    /// <summary>How to spoil a fresh repository (returns the arguments), the exit code, and the words the one line must hold.</summary>
-    public sealed record HostileInput(string Name, Func<TempGitRepository, string[]> Spoil, int ExitCode, string Expected)
-    {
-        public override string ToString() => Name;
-    }
-
-    static string[] Run(TempGitRepository repo) => ["run", "--candidates", repo.Candidates];
+    static string[] Run(TempGitRepository repo) => HostileSetupTests.Run(repo);
 
     static Func<TempGitRepository, string[]> Config(string fragment) => repo =>
     {
@@ -239,16 +232,7 @@ public sealed class HostileInputTests
         }, 2, "is not valid UTF-8"),
     ];
 
-    public static TheoryData<HostileInput> All()
-    {
-        var data = new TheoryData<HostileInput>();
-        foreach (var c in Cases)
-        {
-            data.Add(c);
-        }
-
-        return data;
-    }
+    public static TheoryData<HostileInput> All() => OneClearLine.TheoryOf(Cases);
 
     [Theory]
     [MemberData(nameof(All))]
@@ -259,19 +243,12 @@ public sealed class HostileInputTests
         try
         {
             var arguments = hostile.Spoil(repo);
-            var before = Snapshot(repo);
+            var before = OneClearLine.Snapshot(repo);
 
             var result = PerfloopProcess.Run(repo.Root, arguments);
 
-            var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith("  ", StringComparison.Ordinal)).ToList();
-            Assert.True(hostile.ExitCode == result.ExitCode, $"exit {result.ExitCode}; stderr: {result.Stderr}; stdout: {result.Stdout}");
-            Assert.Single(lines);
-            Assert.StartsWith("perfloop: ", lines[0], StringComparison.Ordinal);
-            Assert.Contains(hostile.Expected, lines[0], StringComparison.Ordinal);
-            Assert.DoesNotContain("   at ", result.Stderr + result.Stdout, StringComparison.Ordinal);
-            Assert.DoesNotContain("internal error", result.Stderr, StringComparison.Ordinal);
-            Assert.DoesNotContain("Unhandled exception", result.Stderr, StringComparison.Ordinal);
-            Assert.Equal(before, Snapshot(repo));
+            OneClearLine.Assert(hostile, result);
+            Assert.Equal(before, OneClearLine.Snapshot(repo));
         }
         finally
         {
@@ -287,28 +264,5 @@ public sealed class HostileInputTests
             using var cleanup = Process.Start(new ProcessStartInfo("sh", ["-c", "rm -f ./*"]) { WorkingDirectory = repo.Candidates })!;
             cleanup.WaitForExit();
         }
-    }
-
-    /// <summary>
-    /// Everything of the user's: every file outside .git and .perfloop byte for byte, HEAD and the branch, the index, the
-    /// stash, and the markers of a git operation in progress (MERGE_HEAD, rebase-merge/ …).
-    /// </summary>
-    static string Snapshot(TempGitRepository repo)
-    {
-        var separator = Path.DirectorySeparatorChar;
-        var files = Directory.EnumerateFiles(repo.Root, "*", SearchOption.AllDirectories)
-            .Where(f => !f.Contains($"{separator}.git{separator}", StringComparison.Ordinal) && !f.Contains($"{separator}.perfloop{separator}", StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal)
-            .Select(f => $"{Path.GetRelativePath(repo.Root, f)}\n{Convert.ToHexString(File.ReadAllBytes(f))}");
-        var git = Path.Combine(repo.Root, ".git");
-        var markers = new[] { "MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "BISECT_LOG", "rebase-merge", "rebase-apply", "sequencer" }
-            .Where(m => File.Exists(Path.Combine(git, m)) || Directory.Exists(Path.Combine(git, m)));
-        var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"HEAD {repo.Git("rev-parse", "HEAD").Trim()} {File.ReadAllText(Path.Combine(git, "HEAD")).Trim()}\n");
-        text.Append("index ").Append(repo.Git("ls-files", "--stage")).Append('\n');
-        text.Append("stash ").Append(repo.Git("stash", "list")).Append('\n');
-        text.Append("in progress ").Append(string.Join(",", markers)).Append('\n');
-        text.Append(string.Join("\n---\n", files));
-        return text.ToString();
     }
 }

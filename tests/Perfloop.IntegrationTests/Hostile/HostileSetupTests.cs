@@ -1,4 +1,3 @@
-using System.Globalization;
 using Perfloop.Configuration;
 using Perfloop.Experiments;
 using Perfloop.IntegrationTests.Fixtures;
@@ -17,7 +16,8 @@ public sealed class HostileSetupTests
         public override string ToString() => Name;
     }
 
-    static string[] Run(TempGitRepository repo) => ["run", "--candidates", repo.Candidates];
+    /// <summary>The arguments of a plain run over the repository's candidate folder.</summary>
+    internal static string[] Run(TempGitRepository repo) => ["run", "--candidates", repo.Candidates];
 
     /// <summary>A hand-written perfloop.json without a guard: the run says --no-guard so the case reaches what it spoils.</summary>
     static Func<TempGitRepository, string[]> Config(string json) => repo =>
@@ -135,16 +135,7 @@ public sealed class HostileSetupTests
         }, 1, "No space left on device"),
     ];
 
-    public static TheoryData<HostileCase> All()
-    {
-        var data = new TheoryData<HostileCase>();
-        foreach (var c in Cases)
-        {
-            data.Add(c);
-        }
-
-        return data;
-    }
+    public static TheoryData<HostileCase> All() => OneClearLine.TheoryOf(Cases);
 
     [Theory]
     [MemberData(nameof(All))]
@@ -153,30 +144,11 @@ public sealed class HostileSetupTests
         using var repo = ShellProject.Create();
         ShellProject.Neutral(repo, "0001.patch", "Neutral");
         var arguments = hostile.Spoil(repo);
-        var before = Snapshot(repo);
+        var before = OneClearLine.Snapshot(repo);
 
         var result = PerfloopProcess.Run(repo.Root, arguments);
 
-        // Progress lines (indented) may precede it; the error itself is exactly one line.
-        var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith("  ", StringComparison.Ordinal)).ToList();
-        Assert.True(hostile.ExitCode == result.ExitCode, $"exit {result.ExitCode}; stderr: {result.Stderr}; stdout: {result.Stdout}");
-        Assert.Single(lines);
-        Assert.StartsWith("perfloop: ", lines[0], StringComparison.Ordinal);
-        Assert.Contains(hostile.Expected, lines[0], StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", result.Stderr + result.Stdout, StringComparison.Ordinal);
-        Assert.DoesNotContain("internal error", result.Stderr, StringComparison.Ordinal);
-        Assert.Equal(before, Snapshot(repo));
-    }
-
-    /// <summary>Every file of the user's (outside .git and .perfloop) with its content, and the commit HEAD names.</summary>
-    static string Snapshot(TempGitRepository repo)
-    {
-        var files = Directory.EnumerateFiles(repo.Root, "*", SearchOption.AllDirectories)
-            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}.git{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-                && !f.Contains($"{Path.DirectorySeparatorChar}.perfloop{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal)
-            .Select(f => $"{Path.GetRelativePath(repo.Root, f)}\n{File.ReadAllText(f)}");
-        var head = repo.Git("rev-parse", "HEAD").Trim();
-        return string.Create(CultureInfo.InvariantCulture, $"{head}\n{string.Join("\n---\n", files)}");
+        OneClearLine.Assert(hostile, result);
+        Assert.Equal(before, OneClearLine.Snapshot(repo));
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Perfloop.IntegrationTests.Fixtures;
 
@@ -12,7 +11,7 @@ public class ProfileCommandTests
         using var repo = new TempGitRepository();
         CopyDirectory(DemoSource(), repo.Root);
         repo.CommitAll("demo");
-        var build = RunDotnet(repo.Root, "build", "Demo.csproj", "-c", "Release", "-o", "out", "-nologo", "-v", "q");
+        var build = ChildProcess.Run("dotnet", repo.Root, TimeSpan.FromMinutes(3), "build", "Demo.csproj", "-c", "Release", "-o", "out", "-nologo", "-v", "q");
         Assert.True(build.ExitCode == 0, build.Output);
 
         var result = PerfloopProcess.Run(repo.Root, "profile", "--", "dotnet", "out/Demo.dll", "bench");
@@ -123,24 +122,5 @@ public class ProfileCommandTests
             Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
             File.Copy(file, destination);
         }
-    }
-
-    static (int ExitCode, string Output) RunDotnet(string directory, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("dotnet build of the demo did not finish in 3 minutes");
-        }
-        return (process.ExitCode, stdout.Result + stderr.Result);
     }
 }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
+using Perfloop.IntegrationTests.Fixtures;
 
 namespace Perfloop.IntegrationTests.Reliability;
 
@@ -11,18 +11,12 @@ namespace Perfloop.IntegrationTests.Reliability;
 public sealed class LoopProcess : IDisposable
 {
     readonly Process process;
-    readonly StringBuilder stdout = new();
-    readonly StringBuilder stderr = new();
-    readonly TaskCompletionSource outputDone = new();
-    int openStreams = 2;
+    readonly ProcessOutput output;
 
     LoopProcess(Process process)
     {
         this.process = process;
-        process.OutputDataReceived += (_, e) => Collect(stdout, e.Data);
-        process.ErrorDataReceived += (_, e) => Collect(stderr, e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        output = new ProcessOutput(process);
     }
 
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
@@ -44,58 +38,12 @@ public sealed class LoopProcess : IDisposable
         return new LoopProcess(Process.Start(start)!);
     }
 
-    public string StdoutSoFar
-    {
-        get
-        {
-            lock (stdout)
-            {
-                return stdout.ToString();
-            }
-        }
-    }
+    public string StdoutSoFar => output.StdoutSoFar;
 
     public bool HasExited => process.HasExited;
 
-    void Collect(StringBuilder target, string? line)
-    {
-        if (line is null)
-        {
-            if (Interlocked.Decrement(ref openStreams) == 0)
-            {
-                outputDone.TrySetResult();
-            }
-
-            return;
-        }
-
-        lock (target)
-        {
-            target.Append(line).Append('\n');
-        }
-    }
-
     /// <summary>Waits until stdout contains <paramref name="text"/>; false if the process ends or time runs out first.</summary>
-    public bool WaitForOutput(string text, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (StdoutSoFar.Contains(text, StringComparison.Ordinal))
-            {
-                return true;
-            }
-
-            if (process.HasExited)
-            {
-                return StdoutSoFar.Contains(text, StringComparison.Ordinal);
-            }
-
-            Thread.Sleep(10);
-        }
-
-        return false;
-    }
+    public bool WaitForOutput(string text, TimeSpan timeout) => output.WaitForStdout(text, timeout);
 
     /// <summary>Sends <paramref name="signal"/> to the process, or to its whole process group (as a terminal's Ctrl-C does).</summary>
     public void Signal(string signal, bool wholeGroup)
@@ -115,14 +63,8 @@ public sealed class LoopProcess : IDisposable
             throw new TimeoutException($"perfloop did not finish in {timeout}");
         }
 
-        outputDone.Task.Wait(TimeSpan.FromSeconds(10));
-        lock (stdout)
-        {
-            lock (stderr)
-            {
-                return new Result(process.ExitCode, stdout.ToString(), stderr.ToString());
-            }
-        }
+        var (stdout, stderr) = output.AfterExit();
+        return new Result(process.ExitCode, stdout, stderr);
     }
 
     public void Dispose()
