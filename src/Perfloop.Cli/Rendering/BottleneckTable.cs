@@ -11,7 +11,7 @@ static class BottleneckTable
         var rows = (includeExternal ? ranking.Functions : ranking.Targets).Take(top).ToList();
         var profile = ranking.Profile;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"profile: {profile.Path} ({profile.Format.ToString().ToLowerInvariant()}, {profile.TotalWeight:0.###} {profile.Unit}){(ranking.HeadSha is { } head ? $" at {head[..Math.Min(12, head.Length)]}" : "")}"));
+            $"profile: {profile.Path} ({profile.Format.ToString().ToLowerInvariant()}, {profile.TotalInWords()}){(ranking.HeadSha is { } head ? $" at {head[..Math.Min(12, head.Length)]}" : "")}"));
         foreach (var note in profile.Notes)
         {
             output.WriteLine($"note: {note}");

@@ -22,6 +22,19 @@ public sealed partial record BenchmarkProfile(string Source, IReadOnlyList<Profi
     /// <summary>The profile's format as bottlenecks.json names it ("callgrind", "pstats", …); null when unknown.</summary>
     public string? Format { get; init; }
 
+    /// <summary>Which lines of the repository's files ran, when the runtime counted it (Node.js: V8 coverage); empty otherwise.</summary>
+    public IReadOnlyList<Ranking.FileCoverage> Coverage { get; init; } = [];
+
+    /// <summary>
+    /// Whether any of <paramref name="lines"/> of the unchanged <paramref name="path"/> ran in the benchmark, by the
+    /// runtime's own count; null when no coverage covers the file (it is not the runtime's, or it never loaded).
+    /// </summary>
+    public bool? Ran(string path, Ranking.LineSpan lines)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        return Coverage.FirstOrDefault(c => SameFile(c.File, path)) is { } file ? file.AnyRan(lines.First, lines.Last) : null;
+    }
+
     /// <summary>The source languages whose functions the profile can show (<see cref="ChangedFunctions.LanguageOf"/> names); null for any.</summary>
     public IReadOnlySet<string>? Languages => LanguagesOf(Format);
 
@@ -237,7 +250,9 @@ public static class BenchmarkProfileStore
             var profile = root.TryGetProperty("profile", out var p) && p.ValueKind == JsonValueKind.Object ? p : default;
             var format = profile.ValueKind == JsonValueKind.Object ? Text(profile, "format") : null;
             var tracePath = profile.ValueKind == JsonValueKind.Object ? Text(profile, "path") : null;
-            var samples = profile.ValueKind == JsonValueKind.Object && profile.TryGetProperty("totalWeight", out var w) && w.ValueKind == JsonValueKind.Number ? w.GetDouble() : 0;
+            var totalWeight = profile.ValueKind == JsonValueKind.Object && profile.TryGetProperty("totalWeight", out var w) && w.ValueKind == JsonValueKind.Number ? w.GetDouble() : 0;
+            var unit = (profile.ValueKind == JsonValueKind.Object ? Text(profile, "unit") : null) ?? "samples";
+            var weight = Ranking.ProfileInfo.WeightInWords(totalWeight, unit);
             IReadOnlyList<string> compiled = [];
             if (withCompiledMethods && string.Equals(format, "nettrace", StringComparison.OrdinalIgnoreCase) && tracePath is not null && File.Exists(tracePath))
             {
@@ -246,8 +261,11 @@ public static class BenchmarkProfileStore
 
             var head = Text(root, "headSha") is { Length: >= 12 } sha ? $", at {sha[..12]}" : "";
             var source = string.Create(CultureInfo.InvariantCulture,
-                $".perfloop/bottlenecks.json ({format ?? "profile"}, {samples:0} samples{(compiled.Count > 0 ? $", {compiled.Count} compiled methods" : "")}{head})");
-            return (new BenchmarkProfile(source, sampled, compiled) { Format = format }, null);
+                $".perfloop/bottlenecks.json ({format ?? "profile"}, {weight}{(compiled.Count > 0 ? $", {compiled.Count} compiled methods" : "")}{head})");
+            var coverage = root.TryGetProperty("coverage", out var c) && c.ValueKind == JsonValueKind.Array
+                ? c.Deserialize<List<Ranking.FileCoverage>>(Storage.JsonFormats.Output) ?? []
+                : [];
+            return (new BenchmarkProfile(source, sampled, compiled) { Format = format, Coverage = coverage }, null);
         }
         catch (Exception e) when (e is JsonException or IOException or InvalidOperationException or UnauthorizedAccessException)
         {

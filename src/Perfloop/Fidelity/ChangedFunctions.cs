@@ -9,10 +9,17 @@ namespace Perfloop.Fidelity;
 public sealed record ChangedFunction(string Path, string Language, string Name, string? Container, int Line)
 {
     public string DisplayName => Container is null ? Name : $"{Container}.{Name}";
+
+    /// <summary>The lines of the unchanged file the change replaces (or, for pure additions, the two lines around them).</summary>
+    public Ranking.LineSpan? BaselineLines { get; init; }
 }
 
 /// <summary>A changed region of code that belongs to no function the diff can name (a field initializer, a top-level statement).</summary>
-public sealed record UnattributedChange(string Path, int Line, string Text);
+public sealed record UnattributedChange(string Path, int Line, string Text)
+{
+    /// <summary>The lines of the unchanged file the change replaces (or, for pure additions, the two lines around them).</summary>
+    public Ranking.LineSpan? BaselineLines { get; init; }
+}
 
 /// <summary>What a diff changes in code: the functions, and what could not be tied to one.</summary>
 public sealed record CodeChanges(IReadOnlyList<ChangedFunction> Functions, IReadOnlyList<UnattributedChange> Unattributed, IReadOnlyList<string> UnsupportedFiles);
@@ -136,16 +143,18 @@ public static partial class ChangedFunctions
             if (meaningful.Count > 0)
             {
                 var firstIsSignature = FunctionIn(meaningful[0].Text, language) is not null;
-                if (header is not null && !firstIsSignature)
+                // git names the nearest function that starts above the hunk, even one that ended before it: the change
+                // may sit in an anonymous function or at top level after it, and must not be charged to that name.
+                if (header is not null && !firstIsSignature && !FunctionScope.EndsBefore(content, hunk.Header, meaningful[0].Line, language))
                 {
-                    found.Add(new ChangedFunction(path, language, header.Value.Name, header.Value.Container ?? ContainerOf(content, hunk.NewStart, language, path), hunk.NewStart));
+                    found.Add(new ChangedFunction(path, language, header.Value.Name, header.Value.Container ?? ContainerOf(content, hunk.NewStart, language, path), hunk.NewStart) { BaselineLines = hunk.BaselineLines });
                 }
 
                 foreach (var (text, line, _) in meaningful)
                 {
                     if (SourceDeclarations.DeclarationIn(text, language) is { } declared)
                     {
-                        found.Add(new ChangedFunction(path, language, declared.Name, declared.Container ?? ContainerOf(content, line, language, path), line));
+                        found.Add(new ChangedFunction(path, language, declared.Name, declared.Container ?? ContainerOf(content, line, language, path), line) { BaselineLines = hunk.BaselineLines });
                     }
                 }
 
@@ -153,7 +162,7 @@ public static partial class ChangedFunctions
                 {
                     // The new text says best what the candidate did there.
                     var shown = meaningful.FirstOrDefault(c => c.Added, meaningful[0]);
-                    unattributed.Add(new UnattributedChange(path, shown.Line, shown.Text.Trim()));
+                    unattributed.Add(new UnattributedChange(path, shown.Line, shown.Text.Trim()) { BaselineLines = hunk.BaselineLines });
                 }
             }
 
@@ -201,6 +210,11 @@ public static partial class ChangedFunctions
     sealed record Hunk(string Header, int OldStart, int NewStart)
     {
         public List<(string Text, int Line, bool Added)> Changed { get; } = [];
+
+        /// <summary>The removed lines of the old file; for an addition only, the old lines before and after it (git's old start is the line before).</summary>
+        public Ranking.LineSpan BaselineLines => Changed.Count(c => !c.Added) is var removed and > 0
+            ? new Ranking.LineSpan(OldStart, OldStart + removed - 1)
+            : new Ranking.LineSpan(Math.Max(1, OldStart), OldStart + 1);
     }
 
     static string? PathOf(string diffLine)

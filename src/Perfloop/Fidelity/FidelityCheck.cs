@@ -62,6 +62,11 @@ public static class FidelityCheck
 
     static (FidelityVerdict, string) Functions(CodeChanges code, BenchmarkProfile? profile, string? whyNoProfile, string mode)
     {
+        if (profile is { Coverage.Count: > 0 } && ByCoverage(code, profile, mode) is { } counted)
+        {
+            return counted;
+        }
+
         if (code.Functions.Count == 0)
         {
             var why = code.UnsupportedFiles.Count > 0
@@ -107,6 +112,33 @@ public static class FidelityCheck
         }
 
         var sentence = $"not exercised by the benchmark: {cold} never ran in it ({profile.Source})";
+        return mode == FidelityModes.Warn ? (FidelityVerdict.Warned, sentence) : (FidelityVerdict.Failed, sentence);
+    }
+
+    /// <summary>
+    /// The runtime counted which lines ran (Node.js: V8 coverage): a change is exercised when any line it replaces ran,
+    /// whatever function it sits in, and certainly not when none did — no sampling gap, no inlining. Null when the
+    /// coverage does not settle it (some changed file is not covered and nothing covered ran).
+    /// </summary>
+    static (FidelityVerdict, string)? ByCoverage(CodeChanges code, BenchmarkProfile profile, string mode)
+    {
+        var changes = code.Functions.Select(f => (Name: $"{f.DisplayName} ({f.Path})", f.Path, f.BaselineLines))
+            .Concat(code.Unattributed.Select(u => (Name: $"the change at {u.Path}:{u.Line}", u.Path, u.BaselineLines)))
+            .Select(c => (c.Name, Ran: c.BaselineLines is { } lines ? profile.Ran(c.Path, lines) : null))
+            .ToList();
+        var ran = changes.Where(c => c.Ran == true).Select(c => c.Name).ToList();
+        if (ran.Count > 0)
+        {
+            return (FidelityVerdict.Passed, $"the benchmark runs {string.Join(", ", ran.Take(2))}{(ran.Count > 2 ? $" and {ran.Count - 2} more" : "")} (its lines ran, by the runtime's coverage count)");
+        }
+
+        if (changes.Count == 0 || changes.Any(c => c.Ran is null) || code.UnsupportedFiles.Count > 0)
+        {
+            return null;
+        }
+
+        var cold = string.Join(", ", changes.Take(3).Select(c => c.Name)) + (changes.Count > 3 ? $" and {changes.Count - 3} more" : "");
+        var sentence = $"not exercised by the benchmark: {cold} never ran in it (no line of it ran, by the runtime's coverage count in {profile.Source})";
         return mode == FidelityModes.Warn ? (FidelityVerdict.Warned, sentence) : (FidelityVerdict.Failed, sentence);
     }
 

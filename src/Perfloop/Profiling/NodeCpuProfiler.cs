@@ -8,6 +8,7 @@ namespace Perfloop.Profiling;
 /// Node.js under V8's CPU profiler. <c>node script.js</c> runs as <c>node --cpu-prof …</c>; a command that starts node
 /// some other way (a shell script, npm) gets a small preload module through NODE_OPTIONS (which refuses --cpu-prof
 /// itself): it starts the same profiler through the inspector module and writes the profile when the process exits.
+/// Either way NODE_V8_COVERAGE also records which lines ran (<see cref="V8CoverageReader"/>).
 /// </summary>
 public sealed class NodeCpuProfiler : IRuntimeProfiler
 {
@@ -54,7 +55,10 @@ public sealed class NodeCpuProfiler : IRuntimeProfiler
                 "--cpu-prof-dir", plan.Scratch,
                 "--cpu-prof-interval", IntervalMicroseconds.ToString(CultureInfo.InvariantCulture),
                 .. words.Skip(1),
-            ], plan.Directory);
+            ], plan.Directory)
+            {
+                Environment = new Dictionary<string, string?> { ["NODE_V8_COVERAGE"] = CoverageDirectory(plan) },
+            };
         }
 
         var preload = Path.Combine(plan.Scratch, "perfloop-cpu-profile.cjs");
@@ -65,6 +69,7 @@ public sealed class NodeCpuProfiler : IRuntimeProfiler
             {
                 ["NODE_OPTIONS"] = Profilers.Prepend($"--require \"{preload}\"", "NODE_OPTIONS", " "),
                 ["PERFLOOP_CPU_PROFILE_DIR"] = plan.Scratch,
+                ["NODE_V8_COVERAGE"] = CoverageDirectory(plan),
             },
         };
     }
@@ -84,8 +89,24 @@ public sealed class NodeCpuProfiler : IRuntimeProfiler
             profile = CpuProfileReader.Read(stream, files[0].FullName);
         }
 
-        return Task.FromResult<Recording?>(new Recording(files[0].FullName, ".cpuprofile", profile with { Notes = Profilers.Busiest(profile, files.Count, files[0].Name) }));
+        var coverage = Directory.Exists(CoverageDirectory(plan))
+            ? V8CoverageReader.Read(
+                Directory.EnumerateFiles(CoverageDirectory(plan), "coverage-*.json"),
+                path => File.Exists(path) ? File.ReadAllText(path) : null,
+                path => CodeOwnership.IsInside(path, plan.RepositoryRoot) && !path.Contains("/node_modules/", StringComparison.Ordinal))
+            : null;
+        return Task.FromResult<Recording?>(new Recording(files[0].FullName, ".cpuprofile", profile with
+        {
+            Notes = Profilers.Busiest(profile, files.Count, files[0].Name),
+            Coverage = coverage is { Count: > 0 } ? coverage : null,
+        }));
     }
+
+    /// <summary>
+    /// Where Node.js writes V8's precise coverage (NODE_V8_COVERAGE, every process): which lines ran, exactly, for the
+    /// fidelity check, which a sampled profile cannot give (a short or inlined function takes no sample).
+    /// </summary>
+    static string CoverageDirectory(RecordingPlan plan) => Path.Combine(plan.Scratch, "v8-coverage");
 
     public string NothingWritten(RecordingPlan plan) =>
         "no CPU profile was written: no Node.js process ran to a normal exit (killed by a signal?)";

@@ -137,7 +137,10 @@ public static class BottleneckRanker
             .ToList();
 
         var info = new ProfileInfo(input.ProfilePath, profile.Format, input.ProfileModifiedAt, profile.Unit, grandTotal, profile.Samples.Count, profile.Notes);
-        return new BottleneckRanking(BottleneckRanking.SchemaVersion, input.CreatedAt, input.HeadSha, input.HeadCommittedAt, info, ranked, profile.Runtime);
+        return new BottleneckRanking(BottleneckRanking.SchemaVersion, input.CreatedAt, input.HeadSha, input.HeadCommittedAt, info, ranked, profile.Runtime)
+        {
+            Coverage = profile.Coverage?.Select(c => c with { File = RelativeFile(c.File, input.RepositoryRoot) ?? c.File }).ToList(),
+        };
     }
 
     /// <summary>

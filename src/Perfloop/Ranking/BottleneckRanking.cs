@@ -30,6 +30,9 @@ public sealed record BottleneckRanking(
     public string Impact => ImpactNote;
 #pragma warning restore CA1822
 
+    /// <summary>Which lines of the repository's files ran in the profiled run, when the runtime counted it (fidelity reads it); else null.</summary>
+    public IReadOnlyList<FileCoverage>? Coverage { get; init; }
+
     /// <summary>Functions of the repository's own code, best first: what the loop may choose as a target.</summary>
     public IEnumerable<RankedFunction> Targets => Functions.Where(f => f.Optimizable);
 
@@ -99,7 +102,23 @@ public sealed record BottleneckRanking(
 /// <param name="TotalWeight">Sum of all ranked samples' weights, in <paramref name="Unit"/>.</param>
 /// <param name="StackCount">Distinct stacks read (identical stacks are merged, their weights added).</param>
 /// <param name="Notes">What the reader left out, and why.</param>
-public sealed record ProfileInfo(string Path, ProfileFormat Format, DateTimeOffset ModifiedAt, string Unit, double TotalWeight, int StackCount, IReadOnlyList<string> Notes);
+public sealed record ProfileInfo(string Path, ProfileFormat Format, DateTimeOffset ModifiedAt, string Unit, double TotalWeight, int StackCount, IReadOnlyList<string> Notes)
+{
+    /// <summary>The total as a reader takes it in: time in ms whatever unit the profiler counted in ("826 ms"), else "235 samples".</summary>
+    public string TotalInWords() => WeightInWords(TotalWeight, Unit);
+
+    /// <summary>A weight in <paramref name="unit"/> as <see cref="TotalInWords"/> writes it.</summary>
+    public static string WeightInWords(double weight, string unit) => unit switch
+    {
+        "nanoseconds" => Milliseconds(weight / 1e6),
+        "microseconds" => Milliseconds(weight / 1e3),
+        "milliseconds" => Milliseconds(weight),
+        _ => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{weight:0.###} {unit}"),
+    };
+
+    static string Milliseconds(double value) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{value:0.#} ms");
+}
 
 /// <summary>One function of the profile.</summary>
 /// <param name="Rank">1 for the best target.</param>

@@ -63,6 +63,9 @@ public sealed record Profile(ProfileFormat Format, IReadOnlyList<ProfileFrame> F
     /// </summary>
     public IReadOnlyList<double>? InclusiveWeights { get; init; }
 
+    /// <summary>Which lines of the program's own files ran, when the runtime counted it (Node.js: V8 coverage); else null.</summary>
+    public IReadOnlyList<FileCoverage>? Coverage { get; init; }
+
     public double TotalWeight => Samples.Sum(s => s.Weight);
 }
 

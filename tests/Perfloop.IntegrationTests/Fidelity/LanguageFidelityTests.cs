@@ -57,6 +57,75 @@ public sealed class LanguageFidelityTests
         Assert.Equal("", repo.Git("status", "--porcelain"));
     }
 
+    /// <summary>
+    /// The shape of js-levenshtein (npm): a small helper the JIT inlines, then the anonymous function that does the work,
+    /// which git's hunk headers name after the helper above it. Node's coverage count, not the sampled names, decides:
+    /// both changes ran; a change in a branch the bench never takes did not.
+    /// </summary>
+    [Fact]
+    public void Node_changes_in_an_inlined_helper_and_an_anonymous_function_pass_and_a_branch_never_taken_fails()
+    {
+        var project = new LanguageProject(
+            "node",
+            new Dictionary<string, string>
+            {
+                ["lev.js"] = """
+                    'use strict';
+                    const distance = (function () {
+                      function _min(a, b, c) {
+                        return a < b ? (a < c ? a : c) : (b < c ? b : c);
+                      }
+
+                      return function (s, t) {
+                        if (s.length === 0) {
+                          return -1;
+                        }
+                        let prev = [];
+                        for (let j = 0; j <= t.length; j++) prev.push(j);
+                        for (let i = 1; i <= s.length; i++) {
+                          const cur = [i];
+                          for (let j = 1; j <= t.length; j++) {
+                            cur.push(_min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (s[i - 1] === t[j - 1] ? 0 : 1)));
+                          }
+                          prev = cur;
+                        }
+                        return prev[t.length];
+                      };
+                    })();
+                    let total = 0;
+                    for (let k = 0; k < 300; k++) total += distance('kitten'.repeat(8) + k, 'sitting'.repeat(8));
+                    console.log('result ' + total);
+                    """,
+            },
+            "node --check lev.js",
+            "node lev.js",
+            "_min",
+            "distance",
+            "(branch)")
+        {
+            HotEdit = ("lev.js", "return a < b ? (a < c ? a : c) : (b < c ? b : c);", "return Math.min(a, b, c);"),
+            UnusedEdit = ("lev.js", "return -1;", "return -2;"),
+        };
+        using var repo = project.Create();
+        var profile = PerfloopProcess.Run(repo.Root, ["profile", "--", "node", "lev.js"]);
+        Assert.True(profile.ExitCode == 0, profile.Stderr);
+
+        string Check((string File, string From, string To) edit)
+        {
+            Step(repo, "experiment", "start", "--target", "distance", "--no-guard");
+            Edit(repo, edit);
+            var fidelity = Step(repo, "experiment", "check", "--summary", "an edit").GetProperty("fidelity").GetString()!;
+            Step(repo, "experiment", "abandon");
+            return fidelity;
+        }
+
+        Assert.StartsWith("pass: the benchmark runs _min (lev.js)", Check(project.HotEdit), StringComparison.Ordinal);
+        Assert.StartsWith("pass: the benchmark runs the change at lev.js:14", Check(("lev.js", "const cur = [i];", "const cur = [0 + i];")), StringComparison.Ordinal);
+        var branch = Check(project.UnusedEdit);
+        Assert.StartsWith("fail: not exercised by the benchmark: the change at lev.js:9 never ran in it", branch, StringComparison.Ordinal);
+        Assert.Equal("", repo.Git("status", "--porcelain"));
+    }
+
     [Fact]
     public void Without_a_profile_the_fidelity_line_names_the_profile_command_that_works_for_the_bench()
     {

@@ -4,6 +4,14 @@ namespace Perfloop.Tests.Ranking;
 
 public class BottleneckRankerTests
 {
+    [Theory]
+    [InlineData("microseconds", 826028.199, "826 ms")]
+    [InlineData("nanoseconds", 1_500_000_000.0, "1500 ms")]
+    [InlineData("milliseconds", 12.34, "12.3 ms")]
+    [InlineData("samples", 235.0, "235 samples")]
+    public void A_profile_s_total_reads_in_milliseconds_or_its_own_unit(string unit, double total, string expected) =>
+        Assert.Equal(expected, new ProfileInfo("p", ProfileFormat.Folded, DateTimeOffset.UnixEpoch, unit, total, 1, []).TotalInWords());
+
     [Fact]
     public void Self_and_total_percent_come_from_leaves_and_whole_stacks()
     {
