@@ -77,11 +77,25 @@ static class RunCommand
                 SkipRotated = parse.GetValue(skipRotated),
                 ExecutorKind = parse.GetValue(executor),
                 Jobs = parse.GetValue(jobs),
+                SelfCommand = SelfCommand(),
             };
             var summary = await RunLoop.RunAsync(Cli.Services(), options, cancellationToken);
             Console.WriteLine($"done: {summary.Kept} kept of {summary.Experiments} experiments; results in {summary.ResultsPath}");
             return 0;
         }, cancellationToken));
         return command;
+    }
+
+    /// <summary>How this process was started: the dotnet tool's own program, or the dotnet host and Perfloop.Cli.dll.</summary>
+    static string[]? SelfCommand()
+    {
+        var program = Environment.ProcessPath;
+        var entry = System.Reflection.Assembly.GetEntryAssembly()?.Location;
+        if (program is null)
+        {
+            return null;
+        }
+
+        return Path.GetFileNameWithoutExtension(program) == "dotnet" && !string.IsNullOrEmpty(entry) ? [program, entry] : [program];
     }
 }

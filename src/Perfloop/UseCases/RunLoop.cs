@@ -4,6 +4,7 @@ using Perfloop.Experiments;
 using Perfloop.Git;
 using Perfloop.Implementers;
 using Perfloop.Implementers.Knobs;
+using Perfloop.Processes;
 using Perfloop.Sessions;
 
 namespace Perfloop.UseCases;
@@ -41,6 +42,12 @@ public sealed record RunLoopOptions(string Directory, CandidateSource Source)
 
     /// <summary>Candidates in flight at once on a cluster, over perfloop.json's <c>executor.jobs</c>; null to keep it.</summary>
     public int? Jobs { get; init; }
+
+    /// <summary>
+    /// How to start the Perfloop that runs this loop (the front end knows: a dotnet tool, or <c>dotnet Perfloop.Cli.dll</c>
+    /// from a checkout); cluster jobs use it when perfloop.json names no <c>executor.command</c> and no <c>perfloop</c> is on PATH.
+    /// </summary>
+    public IReadOnlyList<string>? SelfCommand { get; init; }
 }
 
 /// <summary>The experiment loop over a source of candidates, until they run out or a policy stops it.</summary>
@@ -84,6 +91,12 @@ public static class RunLoop
         {
             Kind = options.ExecutorKind ?? configured.Kind,
             Jobs = options.Jobs ?? (options.ExecutorKind is ExecutorSettings.Slurm && configured.Kind != ExecutorSettings.Slurm ? 2 : configured.Jobs),
+            // Without an installed tool, the jobs start this very Perfloop (the node sees it on the shared filesystem),
+            // rather than failing each with "perfloop: not found".
+            Command = configured.Command.SequenceEqual(ExecutorSettings.Default.Command) && options.SelfCommand is { Count: > 0 } self
+                && ExecutableSearch.Find(configured.Command[0], repository.Root) is null
+                ? self
+                : configured.Command,
         };
         if (!settings.IsCluster)
         {

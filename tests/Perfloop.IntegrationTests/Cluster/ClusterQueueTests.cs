@@ -194,6 +194,30 @@ public sealed class ClusterQueueTests : IDisposable
         public Task<string?> FindAsync(string jobName, CancellationToken cancellationToken) => inner.FindAsync(jobName, cancellationToken);
     }
 
+    /// <summary>
+    /// The real CLI, as a newcomer runs it from a checkout (`dotnet Perfloop.Cli.dll`, no perfloop on PATH): the jobs start
+    /// that same Perfloop instead of failing with "perfloop: not found", and give the local loop's verdict.
+    /// </summary>
+    [Fact]
+    public void Without_perfloop_on_path_the_jobs_start_the_perfloop_that_runs_the_loop()
+    {
+        Assert.Null(ExecutableSearch.Find("perfloop", repo.Root));
+        var one = repo.Candidates + "-one";
+        Directory.CreateDirectory(one);
+        try
+        {
+            File.Copy(Path.Combine(repo.Candidates, "0001-half.patch"), Path.Combine(one, "0001-half.patch"));
+            var result = PerfloopProcess.Run(repo.Root, "run", "--candidates", one, "--executor", "slurm", "--jobs", "1");
+            Assert.True(result.ExitCode == 0, result.Stderr + result.Stdout);
+            var row = ResultsTable.Read(PerfloopPaths.Results(repo.Root)).Last(r => r.IsExperiment);
+            Assert.True(row.Status == ExperimentStatus.Keep, $"{row.StatusText}: {row.Reason}");
+        }
+        finally
+        {
+            Directory.Delete(one, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task A_job_cancelled_with_scancel_becomes_a_crash_row_with_slurms_reason()
     {
