@@ -8,7 +8,7 @@ the median wall time of each, their ratio (what a user waits for one profile, ra
 ranking the share of the profile whose leaf (the running frame) is a named function, and the share whose leaf
 is the repository's own code rather than a library, the runtime or the kernel.
 
-    python3 bench/profilers/run.py [rounds]        (default 5; needs cc, valgrind, python3, node, a JDK, dotnet)
+    python3 bench/profilers/run.py [rounds [workload…]]   (default 5, every workload; needs cc, valgrind, python3, node, a JDK, dotnet)
 """
 import json
 import os
@@ -23,6 +23,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+# Optional: only these workloads (native, python, node, jvm, dotnet), to re-measure one runtime.
+ONLY = set(sys.argv[2:])
 CLI = os.path.join(ROOT, "src", "Perfloop.Cli", "bin", "Release", "net10.0", "Perfloop.Cli.dll")
 
 # Leaves that name no function: unresolved addresses, V8's pseudo-frames.
@@ -85,6 +87,8 @@ def main():
         setup(work)
         rows = []
         for label, name, command, tool in CASES:
+            if ONLY and name not in ONLY:
+                continue
             directory = os.path.join(work, name)
             run(command, directory)  # warm the file cache and JIT caches once
             plain, profiled = [], []
