@@ -49,8 +49,8 @@ public static class V8CoverageReader
         var ran = new Dictionary<string, (string Source, bool[] Ran)>(StringComparer.Ordinal);
         foreach (var file in files)
         {
-            using var document = JsonDocument.Parse(File.ReadAllText(file));
-            if (!document.RootElement.TryGetProperty("result", out var scripts) || scripts.ValueKind != JsonValueKind.Array)
+            using var document = ParseOrNull(file);
+            if (document is null || !document.RootElement.TryGetProperty("result", out var scripts) || scripts.ValueKind != JsonValueKind.Array)
             {
                 continue;
             }
@@ -89,6 +89,19 @@ public static class V8CoverageReader
         return [.. ran.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => Lines(f.Key, f.Value.Source, f.Value.Ran))];
     }
 
+    /// <summary>A coverage file cut short (a process killed while writing it) is left out: the others still count.</summary>
+    static JsonDocument? ParseOrNull(string file)
+    {
+        try
+        {
+            return JsonDocument.Parse(File.ReadAllText(file));
+        }
+        catch (Exception e) when (e is JsonException or IOException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Marks every character whose innermost range ran in this process (ORed into what other processes ran).</summary>
     static void Paint(JsonElement script, bool[] ran)
     {
@@ -104,7 +117,12 @@ public static class V8CoverageReader
 
                 foreach (var range in list.EnumerateArray())
                 {
-                    ranges.Add((range.GetProperty("startOffset").GetInt32(), range.GetProperty("endOffset").GetInt32(), range.GetProperty("count").GetInt64() > 0));
+                    if (range.TryGetProperty("startOffset", out var start) && start.TryGetInt32(out var from)
+                        && range.TryGetProperty("endOffset", out var end) && end.TryGetInt32(out var to)
+                        && range.TryGetProperty("count", out var count) && count.TryGetInt64(out var times))
+                    {
+                        ranges.Add((from, to, times > 0));
+                    }
                 }
             }
         }

@@ -71,6 +71,15 @@ public sealed class V8CoverageTests : IDisposable
     }
 
     [Fact]
+    public void A_coverage_file_cut_short_is_left_out_and_the_others_count()
+    {
+        var cut = Path.Combine(directory, "coverage-3.json");
+        File.WriteAllText(cut, "{ \"result\": [ { \"url\": ");
+        var file = Assert.Single(Read(cut, CoverageFile("coverage-1.json", coldRan: true)));
+        Assert.Equal([new LineSpan(5, 6)], file.NeverRan);
+    }
+
+    [Fact]
     public void A_line_that_ran_in_any_process_ran()
     {
         var file = Assert.Single(Read(CoverageFile("coverage-1.json", coldRan: false), CoverageFile("coverage-2.json", coldRan: true)));
