@@ -47,8 +47,11 @@ public sealed class LanguageProfileTests
         var names = targets.Select(t => t.GetProperty("function").GetString()).ToList();
         Assert.True(names.Count > 0, result.Stdout);
         Assert.True(names[0] == project.Hot, $"expected {project.Hot} first: {string.Join(", ", names.Take(5))}");
+        // A share of the repository's own code, not of every sample: a sampling profiler on a busy machine also takes
+        // samples of the runtime waiting for a CPU ("(program)" in V8), which would move an absolute share with the load.
         var hot = targets[0];
-        Assert.True(hot.GetProperty("ownPercent").GetDouble() > 50, $"{project.Hot} holds {hot.GetProperty("ownPercent").GetDouble()}%");
+        var own = targets.Sum(t => t.GetProperty("ownPercent").GetDouble());
+        Assert.True(hot.GetProperty("ownPercent").GetDouble() > own / 2, $"{project.Hot} holds {hot.GetProperty("ownPercent").GetDouble()}% of {own}% in the repository's code");
         var cold = targets.FirstOrDefault(t => t.GetProperty("function").GetString() == project.Cold);
         if (cold.ValueKind == JsonValueKind.Object)
         {
