@@ -297,16 +297,16 @@ public static partial class ChangedFunctions
             return null;
         }
 
-        var indent = Indentation(content[at]);
+        var indent = FunctionScope.Indentation(content[at]);
         for (var i = at - 1; i >= 0 && indent > 0; i--)
         {
             var text = content[i];
-            if (text.Trim().Length == 0 || Indentation(text) >= indent)
+            if (text.Trim().Length == 0 || FunctionScope.Indentation(text) >= indent)
             {
                 continue;
             }
 
-            indent = Indentation(text);
+            indent = FunctionScope.Indentation(text);
             if (holder.Match(text.Trim()) is { Success: true } m)
             {
                 return m.Groups["name"].Value;
@@ -315,8 +315,6 @@ public static partial class ChangedFunctions
 
         return null;
     }
-
-    static int Indentation(string line) => line.Length - line.TrimStart(' ', '\t').Length;
 
     [GeneratedRegex(@"^@@ -(?<oldStart>\d+)(?:,\d+)? \+(?<newStart>\d+)(?:,\d+)? @@ ?(?<header>.*)$")]
     private static partial Regex HunkHeader();

@@ -164,5 +164,6 @@ public static class FunctionScope
         return false;
     }
 
-    static int Indentation(string line) => line.Length - line.TrimStart(' ', '\t').Length;
+    /// <summary>Leading blanks of a line (spaces and tabs, one each).</summary>
+    internal static int Indentation(string line) => line.Length - line.TrimStart(' ', '\t').Length;
 }

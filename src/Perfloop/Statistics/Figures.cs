@@ -17,18 +17,16 @@ public static class Figures
     public static string Interval(RatioEstimate estimate)
     {
         ArgumentNullException.ThrowIfNull(estimate);
-        var level = (estimate.ConfidenceLevel * 100).ToString("0.##", CultureInfo.InvariantCulture);
-        return $"{WithSign(estimate.DeltaPct)}%, {level}% {Bounds(estimate)}, {estimate.Pairs.ToString(CultureInfo.InvariantCulture)} pairs";
+        return $"{WithSign(estimate.DeltaPct)}%, {Level(estimate)}% {Bounds(estimate)}, {estimate.Pairs.ToString(CultureInfo.InvariantCulture)} pairs";
     }
 
     /// <summary>"−1.6% (96.75% CI −11.1…+3.1%)", or "−1.6% (CI unbounded: 4 pairs cannot reach 95%)": an estimate in a detail line.</summary>
     public static string WithInterval(RatioEstimate estimate)
     {
         ArgumentNullException.ThrowIfNull(estimate);
-        var level = (estimate.ConfidenceLevel * 100).ToString("0.##", CultureInfo.InvariantCulture);
         return estimate.IsBounded
-            ? $"{WithSign(estimate.DeltaPct)}% ({level}% {Bounds(estimate)})"
-            : $"{WithSign(estimate.DeltaPct)}% (CI unbounded: {estimate.Pairs.ToString(CultureInfo.InvariantCulture)} pairs cannot reach {level}%)";
+            ? $"{WithSign(estimate.DeltaPct)}% ({Level(estimate)}% {Bounds(estimate)})"
+            : $"{WithSign(estimate.DeltaPct)}% (CI unbounded: {estimate.Pairs.ToString(CultureInfo.InvariantCulture)} pairs cannot reach {Level(estimate)}%)";
     }
 
     /// <summary>"5%", "2.5%": a threshold.</summary>
@@ -40,4 +38,7 @@ public static class Figures
         ArgumentNullException.ThrowIfNull(estimate);
         return estimate.IsBounded ? $"CI {WithSign(estimate.LowPct)}…{WithSign(estimate.HighPct)}%" : "CI unbounded";
     }
+
+    /// <summary>"96.75": the interval's confidence level in percent.</summary>
+    static string Level(RatioEstimate estimate) => (estimate.ConfidenceLevel * 100).ToString("0.##", CultureInfo.InvariantCulture);
 }

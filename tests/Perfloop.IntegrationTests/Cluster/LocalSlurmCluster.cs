@@ -73,19 +73,8 @@ static class LocalSlurmCluster
         }
     }
 
-    /// <summary>Whether the process runs: a zombie (state Z or X in /proc) has exited, whoever its parent is.</summary>
-    static bool IsRunning(int pid)
-    {
-        try
-        {
-            var state = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("State:", StringComparison.Ordinal));
-            return state is not null && !state["State:".Length..].TrimStart().StartsWith('Z') && !state["State:".Length..].TrimStart().StartsWith('X');
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
+    /// <summary>Whether the process runs: a zombie (state Z) has exited, whoever its parent is.</summary>
+    static bool IsRunning(int pid) => ProcessOwnership.ReadStat(pid) is { State: not 'Z' and not 'X' };
 
     /// <summary>Runs <c>scripts/slurm-local.sh up</c>: starts whatever of the cluster is not running and waits for the node.</summary>
     public static void Up()

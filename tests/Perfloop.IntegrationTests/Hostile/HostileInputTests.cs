@@ -242,13 +242,7 @@ public sealed class HostileInputTests
         ShellProject.Neutral(repo, "0001.patch", "Neutral");
         try
         {
-            var arguments = hostile.Spoil(repo);
-            var before = OneClearLine.Snapshot(repo);
-
-            var result = PerfloopProcess.Run(repo.Root, arguments);
-
-            OneClearLine.Assert(hostile, result);
-            Assert.Equal(before, OneClearLine.Snapshot(repo));
+            OneClearLine.Check(repo, hostile);
         }
         finally
         {

@@ -143,12 +143,6 @@ public sealed class HostileSetupTests
     {
         using var repo = ShellProject.Create();
         ShellProject.Neutral(repo, "0001.patch", "Neutral");
-        var arguments = hostile.Spoil(repo);
-        var before = OneClearLine.Snapshot(repo);
-
-        var result = PerfloopProcess.Run(repo.Root, arguments);
-
-        OneClearLine.Assert(hostile, result);
-        Assert.Equal(before, OneClearLine.Snapshot(repo));
+        OneClearLine.Check(repo, hostile);
     }
 }

@@ -18,6 +18,16 @@ static class OneClearLine
         return data;
     }
 
+    /// <summary>Spoils <paramref name="repo"/>, runs the CLI with the arguments the case gives, and checks the line and that nothing of the user's changed.</summary>
+    public static void Check(TempGitRepository repo, HostileSetupTests.HostileCase hostile)
+    {
+        var arguments = hostile.Spoil(repo);
+        var before = Snapshot(repo);
+        var result = PerfloopProcess.Run(repo.Root, arguments);
+        Assert(hostile, result);
+        Xunit.Assert.Equal(before, Snapshot(repo));
+    }
+
     /// <summary>The exit code, and exactly one line on stderr (indented progress lines may precede it) with the expected words; no stack trace.</summary>
     public static void Assert(HostileSetupTests.HostileCase hostile, PerfloopProcess.Result result)
     {
