@@ -42,7 +42,7 @@ public sealed class ClusterQueueTests : IDisposable
               "metric": { "name": "work", "goal": "lower" },
               "e2e": { "enabled": false },
               "measurement": { "warmupRuns": 0, "minRuns": 6, "maxRuns": 8, "calibrationRuns": 3, "maxSeconds": 60 },
-              "timeouts": { "benchSeconds": 30, "buildSeconds": 30, "oracleSeconds": 30, "guardSeconds": 30 },
+              "timeouts": { "benchSeconds": 30, "buildSeconds": 30, "oracleSeconds": 300, "guardSeconds": 30 },
               "policies": { "rotateAfter": 1000, "plateauAfter": 1000, "stuckAfter": 1000, "stallWindow": 1000 },
               "executor": { "kind": "slurm", "jobs": 4, "partition": "local", "timeLimit": "10", "pollSeconds": 1 }
             }
@@ -54,9 +54,10 @@ public sealed class ClusterQueueTests : IDisposable
         repo.MakeCandidate("0003-same.patch", "Rename a variable", ["Target: app", "Category: algorithm"],
             r => r.Write("app.sh", App.Replace("#!/bin/sh\n", "#!/bin/sh\n# tidy\n", StringComparison.Ordinal)));
         repo.MakeCandidate("0004-save.patch", "Save a fifth of the work", ["Target: work", "Category: caching"], r => r.Write("lib/saved.sh", "SAVED=20\n"));
-        // A candidate whose every run takes 30 s, so its job is surely running when a test ends it from outside.
+        // A candidate whose oracle runs for 300 s (its timeout), so its job surely still runs when a test ends it from
+        // outside, however long the scheduler takes to notice (a job that finishes first gives its own verdict, rightly).
         var slow = repo.MakeCandidate("0005-slow.patch", "Wait before answering", ["Target: app"],
-            r => r.Write("app.sh", App.Replace("echo \"result 42\"", "sleep 30\necho \"result 42\"", StringComparison.Ordinal)));
+            r => r.Write("app.sh", App.Replace("echo \"result 42\"", "sleep 600\necho \"result 42\"", StringComparison.Ordinal)));
         slowCandidates = repo.Candidates + "-slow";
         Directory.CreateDirectory(slowCandidates);
         File.Move(slow, Path.Combine(slowCandidates, Path.GetFileName(slow)));
