@@ -14,13 +14,23 @@ public sealed record ProfileMatch(ProfiledFunction Function, string How);
 
 /// <summary>
 /// What the benchmark is known to run: the functions its profile saw (with their share), and for a .NET trace the
-/// methods the runtime compiled during the run — a method that ran was compiled, however rarely it was sampled.
-/// Deterministic profilers (callgrind, cProfile) see every function that ran at all.
+/// methods the runtime compiled during the run — a method that ran was compiled, however rarely it was sampled — and
+/// for a JVM the methods it called. Deterministic profilers (callgrind, cProfile) see every function that ran at all.
 /// </summary>
 public sealed partial record BenchmarkProfile(string Source, IReadOnlyList<ProfiledFunction> Sampled, IReadOnlyList<string> Compiled)
 {
     /// <summary>The profile's format as bottlenecks.json names it ("callgrind", "pstats", …); null when unknown.</summary>
     public string? Format { get; init; }
+
+    /// <summary>Every method of the program the runtime saw called (a JVM's touched-methods list); null when it kept none.</summary>
+    public IReadOnlyList<string>? Called { get; init; }
+
+    /// <summary>
+    /// Whether a function missing from the profile surely did not run: the profiler records every call (callgrind,
+    /// cProfile), or the runtime listed what it compiled or called. Samples alone cannot say it: a function that ran
+    /// for less than a sampling interval or two may leave no sample.
+    /// </summary>
+    public bool ProvesAbsence => IsDeterministic || Compiled.Count > 0 || Called is not null;
 
     /// <summary>Which lines of the repository's files ran, when the runtime counted it (Node.js: V8 coverage); empty otherwise.</summary>
     public IReadOnlyList<Ranking.FileCoverage> Coverage { get; init; } = [];
@@ -77,8 +87,13 @@ public sealed partial record BenchmarkProfile(string Source, IReadOnlyList<Profi
             return new ProfileMatch(sampled, sampled.TotalPercent is { } share ? string.Create(CultureInfo.InvariantCulture, $"{share:0.#}% of {(IsDeterministic ? "the profile" : "samples")}") : "sampled");
         }
 
-        return Compiled.FirstOrDefault(c => Names(c, function.Name, function.Container)) is { } compiled
-            ? new ProfileMatch(new ProfiledFunction(compiled, null, null), "compiled during the run")
+        if (Compiled.FirstOrDefault(c => Names(c, function.Name, function.Container)) is { } compiled)
+        {
+            return new ProfileMatch(new ProfiledFunction(compiled, null, null), "compiled during the run");
+        }
+
+        return Called?.FirstOrDefault(c => Names(c, function.Name, function.Container)) is { } called
+            ? new ProfileMatch(new ProfiledFunction(called, null, null), "called during the run")
             : null;
     }
 
@@ -259,13 +274,16 @@ public static class BenchmarkProfileStore
                 compiled = CompiledMethods.Read(tracePath);
             }
 
+            List<string>? called = root.TryGetProperty("calledMethods", out var calledMethods) && calledMethods.ValueKind == JsonValueKind.Array
+                ? [.. calledMethods.EnumerateArray().Where(m => m.ValueKind == JsonValueKind.String).Select(m => m.GetString()!)]
+                : null;
             var head = Text(root, "headSha") is { Length: >= 12 } sha ? $", at {sha[..12]}" : "";
-            var source = string.Create(CultureInfo.InvariantCulture,
-                $".perfloop/bottlenecks.json ({format ?? "profile"}, {weight}{(compiled.Count > 0 ? $", {compiled.Count} compiled methods" : "")}{head})");
+            var listed = compiled.Count > 0 ? $", {compiled.Count} compiled methods" : called is not null ? $", {called.Count} called methods" : "";
+            var source = string.Create(CultureInfo.InvariantCulture, $".perfloop/bottlenecks.json ({format ?? "profile"}, {weight}{listed}{head})");
             var coverage = root.TryGetProperty("coverage", out var c) && c.ValueKind == JsonValueKind.Array
                 ? c.Deserialize<List<Ranking.FileCoverage>>(Storage.JsonFormats.Output) ?? []
                 : [];
-            return (new BenchmarkProfile(source, sampled, compiled) { Format = format, Coverage = coverage }, null);
+            return (new BenchmarkProfile(source, sampled, compiled) { Format = format, Coverage = coverage, Called = called }, null);
         }
         catch (Exception e) when (e is JsonException or IOException or InvalidOperationException or UnauthorizedAccessException)
         {

@@ -7,7 +7,8 @@ namespace Perfloop.Profiling;
 /// <summary>
 /// A JVM under JDK Flight Recorder, started through JDK_JAVA_OPTIONS (read by the <c>java</c> launcher only, so
 /// javac or the jfr tool in the same script are not recorded), with a settings file that records CPU samples
-/// every 5 ms and nothing else. The recording is read with the JDK's jfr tool.
+/// every 5 ms and nothing else. The recording is read with the JDK's jfr tool. The JVM also lists every method it
+/// called (<see cref="JvmTouchedMethods"/>, where the JDK still can), so fidelity can trust a method's absence.
 /// </summary>
 public sealed class JfrProfiler : IRuntimeProfiler
 {
@@ -41,7 +42,7 @@ public sealed class JfrProfiler : IRuntimeProfiler
         var recordings = Path.Combine(plan.Scratch, "recordings") + Path.DirectorySeparatorChar;
         Directory.CreateDirectory(recordings);
         // A directory as filename: each JVM writes its own recording there, named by its pid.
-        var options = $"-Xlog:jfr+startup=error -XX:StartFlightRecording=filename={recordings},settings={settings}";
+        var options = $"-Xlog:jfr+startup=error -XX:StartFlightRecording=filename={recordings},settings={settings} {JvmTouchedMethods.Options(Path.Combine(plan.Scratch, "vm-%p.log"))}";
         return plan.Unchanged() with
         {
             Environment = new Dictionary<string, string?> { ["JDK_JAVA_OPTIONS"] = Profilers.Prepend(options, "JDK_JAVA_OPTIONS", " ") },
@@ -60,7 +61,8 @@ public sealed class JfrProfiler : IRuntimeProfiler
 
         var tool = JfrReader.FindTool(p => new FileSystemProbe().Resolve(p, plan.Directory)) ?? "jfr";
         var profile = await JfrReader.ReadAsync(runner, files[0].FullName, tool, cancellationToken);
-        return new Recording(files[0].FullName, ".jfr", profile with { Notes = Profilers.Busiest(profile, files.Count, files[0].Name) });
+        var called = JvmTouchedMethods.Read(Directory.EnumerateFiles(plan.Scratch, "vm-*.log"));
+        return new Recording(files[0].FullName, ".jfr", profile with { Notes = Profilers.Busiest(profile, files.Count, files[0].Name), CalledMethods = called });
     }
 
     public string NothingWritten(RecordingPlan plan) =>

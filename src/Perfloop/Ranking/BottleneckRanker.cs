@@ -140,6 +140,7 @@ public static class BottleneckRanker
         return new BottleneckRanking(BottleneckRanking.SchemaVersion, input.CreatedAt, input.HeadSha, input.HeadCommittedAt, info, ranked, profile.Runtime)
         {
             Coverage = profile.Coverage?.Select(c => c with { File = RelativeFile(c.File, input.RepositoryRoot) ?? c.File }).ToList(),
+            CalledMethods = profile.CalledMethods,
         };
     }
 

@@ -33,6 +33,9 @@ public sealed record BottleneckRanking(
     /// <summary>Which lines of the repository's files ran in the profiled run, when the runtime counted it (fidelity reads it); else null.</summary>
     public IReadOnlyList<FileCoverage>? Coverage { get; init; }
 
+    /// <summary>Every method of the program called during the profiled run, when the runtime listed them (fidelity reads it); else null.</summary>
+    public IReadOnlyList<string>? CalledMethods { get; init; }
+
     /// <summary>Functions of the repository's own code, best first: what the loop may choose as a target.</summary>
     public IEnumerable<RankedFunction> Targets => Functions.Where(f => f.Optimizable);
 

@@ -66,6 +66,12 @@ public sealed record Profile(ProfileFormat Format, IReadOnlyList<ProfileFrame> F
     /// <summary>Which lines of the program's own files ran, when the runtime counted it (Node.js: V8 coverage); else null.</summary>
     public IReadOnlyList<FileCoverage>? Coverage { get; init; }
 
+    /// <summary>
+    /// Every method of the program the runtime saw called at least once, when it kept that list for the whole run (the
+    /// JVM's touched-methods list): proof that a method missing from it never ran, which samples cannot give. Else null.
+    /// </summary>
+    public IReadOnlyList<string>? CalledMethods { get; init; }
+
     public double TotalWeight => Samples.Sum(s => s.Weight);
 }
 

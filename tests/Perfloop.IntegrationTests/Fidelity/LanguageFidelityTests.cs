@@ -126,6 +126,38 @@ public sealed class LanguageFidelityTests
         Assert.Equal("", repo.Git("status", "--porcelain"));
     }
 
+    /// <summary>
+    /// JFR only samples: cold() runs a few microseconds and may leave no sample. The JVM's list of called methods, kept
+    /// beside the recording, says it ran (and that unused() did not), so a change to it is measured, never thrown away
+    /// as "not exercised"; the list stays out of the program's output.
+    /// </summary>
+    [Fact]
+    public void Java_a_method_too_short_to_sample_still_counts_as_run_by_the_jvms_list_of_called_methods()
+    {
+        var project = LanguageProject.Java;
+        using var repo = project.Create();
+        var profile = PerfloopProcess.Run(repo.Root, ["profile", "--", .. project.Bench.Split(' ')]);
+        Assert.True(profile.ExitCode == 0, profile.Stderr);
+        Assert.DoesNotContain("touched", profile.Stdout + profile.Stderr, StringComparison.Ordinal);
+        Assert.Contains("result ", profile.Stderr, StringComparison.Ordinal);
+
+        using (var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(repo.Root, ".perfloop", "bottlenecks.json"))))
+        {
+            var called = json.RootElement.GetProperty("calledMethods").EnumerateArray().Select(m => m.GetString()!).ToList();
+            Assert.Contains("Main.cold", called);
+            Assert.Contains("Main.main", called);
+            Assert.DoesNotContain("Main.unused", called);
+            Assert.DoesNotContain(called, m => m.StartsWith("java.", StringComparison.Ordinal) || m.StartsWith("jdk.", StringComparison.Ordinal));
+        }
+
+        Step(repo, "experiment", "start", "--target", project.Cold, "--no-guard");
+        Edit(repo, ("src/Main.java", "s += Long.toString(i ^ 5).length() % 3;", "s += Long.toString(5 ^ i).length() % 3;"));
+        var fidelity = Step(repo, "experiment", "check", "--summary", "reorder the xor").GetProperty("fidelity").GetString()!;
+        Step(repo, "experiment", "abandon");
+        Assert.StartsWith("pass: the benchmark runs Main.cold (", fidelity, StringComparison.Ordinal);
+        Assert.Equal("", repo.Git("status", "--porcelain"));
+    }
+
     [Fact]
     public void Without_a_profile_the_fidelity_line_names_the_profile_command_that_works_for_the_bench()
     {

@@ -132,6 +132,42 @@ public class FidelityCheckTests
         Assert.Equal(FidelityVerdict.Unchecked, result.Verdict);
     }
 
+    static readonly BenchmarkProfile SampledJvmProfile = new(".perfloop/bottlenecks.json (jfr, 412 samples)", [new("com.acme.Main.hot", null, 96.0), new("com.acme.Main.main", null, 99.5)], [])
+    { Format = "jfr" };
+
+    [Fact]
+    public void A_function_a_sampled_profile_never_sampled_is_measured_not_discarded()
+    {
+        // A setup method that runs once can take no sample and still change what the hot code does.
+        var result = FidelityCheck.Evaluate(Changed(In("src/com/acme/Main.java", "java", "setup", "Main")), [], SampledJvmProfile, null, "discard");
+        Assert.Equal(FidelityVerdict.Warned, result.Verdict);
+        Assert.Equal(
+            "Main.setup (src/com/acme/Main.java) not seen in .perfloop/bottlenecks.json (jfr, 412 samples): a JFR recording (JVM) only samples, so it cannot show that a function never ran; measured anyway",
+            result.Summary);
+    }
+
+    [Fact]
+    public void The_jvms_list_of_called_methods_tells_a_method_that_ran_from_one_that_never_did()
+    {
+        var listed = SampledJvmProfile with { Called = ["com.acme.Main.main", "com.acme.Main.hot", "com.acme.Main.setup"] };
+
+        var ran = FidelityCheck.Evaluate(Changed(In("src/com/acme/Main.java", "java", "setup", "Main")), [], listed, null, "discard");
+        var never = FidelityCheck.Evaluate(Changed(In("src/com/acme/Main.java", "java", "unused", "Main")), [], listed, null, "discard");
+
+        Assert.Equal((FidelityVerdict.Passed, "the benchmark runs Main.setup (called during the run)"), (ran.Verdict, ran.Summary));
+        Assert.Equal(FidelityVerdict.Failed, never.Verdict);
+        Assert.StartsWith("not exercised by the benchmark: Main.unused (src/com/acme/Main.java) never ran", never.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_pass_on_a_sampled_profile_says_not_sampled_rather_than_never_ran()
+    {
+        var code = Changed(In("src/com/acme/Main.java", "java", "hot", "Main"), In("src/com/acme/Main.java", "java", "setup", "Main"));
+        var result = FidelityCheck.Evaluate(code, [], SampledJvmProfile, null, "discard");
+        Assert.Equal(FidelityVerdict.Passed, result.Verdict);
+        Assert.EndsWith("not matched: Main.setup (src/com/acme/Main.java) not sampled", result.Summary, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_function_of_the_same_name_in_another_file_does_not_count()
     {
