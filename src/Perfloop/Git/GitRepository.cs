@@ -527,7 +527,8 @@ public sealed class GitRepository
 
     /// <summary>
     /// A run killed inside <c>git worktree add</c> can leave this repository's directory in the temp area without
-    /// git knowing it. Old enough ones (no add takes minutes) that git does not list are deleted.
+    /// git knowing it; a killed run in a repository deleted since leaves one nobody would prune. Old enough ones (no
+    /// add takes minutes) that git does not list, or whose repository is gone, are deleted.
     /// </summary>
     void RemoveUnregisteredWorktreeDirectories(HashSet<string> registered)
     {
@@ -536,13 +537,38 @@ public sealed class GitRepository
             return;
         }
 
-        foreach (var directory in Directory.EnumerateDirectories(Worktree.TempRoot, Path.GetFileName(Root) + "-*"))
+        var old = DateTime.UtcNow.AddMinutes(-10);
+        foreach (var directory in Directory.EnumerateDirectories(Worktree.TempRoot))
         {
-            if (!registered.Contains(directory) && Directory.GetLastWriteTimeUtc(directory) < DateTime.UtcNow.AddMinutes(-10))
+            var ours = Path.GetFileName(directory).StartsWith(Path.GetFileName(Root) + "-", StringComparison.Ordinal);
+            if (Directory.GetLastWriteTimeUtc(directory) < old && (ours ? !registered.Contains(directory) : BelongsToNoRepository(directory)))
             {
-                Directory.Delete(directory, recursive: true);
+                try
+                {
+                    Directory.Delete(directory, recursive: true);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Another user's or a vanishing directory: not this run's to force.
+                }
             }
         }
+    }
+
+    /// <summary>
+    /// A worktree whose repository was deleted (a killed run in a repository removed since) is pruned by no one:
+    /// its <c>.git</c> file names a git directory that is gone, or it never got one.
+    /// </summary>
+    static bool BelongsToNoRepository(string directory)
+    {
+        var link = Path.Combine(directory, ".git");
+        if (!File.Exists(link))
+        {
+            return !Directory.Exists(link);
+        }
+
+        var text = File.ReadAllText(link).Trim();
+        return text.StartsWith("gitdir: ", StringComparison.Ordinal) && !Directory.Exists(text["gitdir: ".Length..]);
     }
 
     internal async Task RemoveWorktreeAsync(string directory)
