@@ -212,6 +212,7 @@ public static class ConfigStore
         Range("$.escalation.gcPauseSharePct", e.GcPauseSharePct, 0, 100, "a percentage above 0, up to 100", lowExclusive: true);
         Range("$.escalation.startupSharePct", e.StartupSharePct, 0, 100, "a percentage above 0, up to 100", lowExclusive: true);
         Range("$.escalation.wallOverCpuRatio", e.WallOverCpuRatio, 1, 1000, "a ratio above 1, up to 1000", lowExclusive: true);
+        Range("$.escalation.minWaitMs", e.MinWaitMs, 0, 3_600_000, "milliseconds from 0 to 3600000");
         Range("$.escalation.superlinearExponent", e.SuperlinearExponent, 1, 10, "an exponent above 1, up to 10", lowExclusive: true);
 
         if (config.Scaling is { } scaling)

@@ -118,6 +118,13 @@ public sealed record EscalationSettings
     /// <summary>Median wall time over median CPU time of the baseline above which a cpu session suggests async.</summary>
     public double WallOverCpuRatio { get; init; } = 2;
 
+    /// <summary>
+    /// …and the program must wait at least this long per run (ms, median wall − median CPU time). Below it, what a
+    /// tiny program seems to wait on a busy machine is the harness's own latency in noticing its exit (0.9–4 ms per
+    /// run of a 1 ms program beside four spinners), and there is little for async code to win anyway.
+    /// </summary>
+    public double MinWaitMs { get; init; } = 10;
+
     /// <summary>Shell command of a trivial run (e.g. <c>--version</c>) whose time is the program's startup; optional.</summary>
     public string? StartupCommand { get; init; }
 

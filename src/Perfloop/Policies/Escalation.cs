@@ -73,7 +73,7 @@ public static class Escalation
             if (offCpu is { MedianBusyWallMs: { } busy, MedianCpuMs: { } busyCpu } && busy > 0)
             {
                 var ratio = busyCpu > 0 ? busy / busyCpu : double.PositiveInfinity;
-                if (ratio >= settings.WallOverCpuRatio)
+                if (ratio >= settings.WallOverCpuRatio && busy - busyCpu >= settings.MinWaitMs)
                 {
                     var what = offCpu.RunQueueCorrected ? "wall time less its wait for a CPU" : "wall time";
                     var runs = offCpu.RunQueueCorrected ? $"{offCpu.UsableRuns} baseline runs" : $"{offCpu.UsableRuns} uncontended baseline runs";
@@ -84,7 +84,7 @@ public static class Escalation
         else if (domain == "cpu" && signals is { WallMs: { } wall, CpuMs: { } cpu } && wall > 0)
         {
             var ratio = cpu > 0 ? wall / cpu : double.PositiveInfinity;
-            if (ratio >= settings.WallOverCpuRatio)
+            if (ratio >= settings.WallOverCpuRatio && wall - cpu >= settings.MinWaitMs)
             {
                 findings.Add(new("wall_over_cpu", F($"wall time {wall:0.#} ms is {(double.IsFinite(ratio) ? ratio.ToString("0.#", CultureInfo.InvariantCulture) : "∞")}x the CPU time {cpu:0.#} ms (median of the baseline runs; threshold {settings.WallOverCpuRatio:0.#}x): the program mostly waits"), "async"));
             }

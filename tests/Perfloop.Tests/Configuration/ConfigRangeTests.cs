@@ -32,6 +32,7 @@ public sealed class ConfigRangeTests
         { "\"policies\": { \"diminishingPct\": -1 }", "$.policies.diminishingPct" },
         { "\"escalation\": { \"wallOverCpuRatio\": 1e300 }", "$.escalation.wallOverCpuRatio" },
         { "\"escalation\": { \"superlinearExponent\": 1000 }", "$.escalation.superlinearExponent" },
+        { "\"escalation\": { \"minWaitMs\": -1 }", "$.escalation.minWaitMs" },
         { "\"escalation\": { \"startupSharePct\": 0 }", "$.escalation.startupSharePct" },
         { "\"scaling\": { \"command\": \"./a {n}\", \"sizes\": [1, 2, 3], \"runs\": 100000 }", "$.scaling.runs" },
         { "\"targets\": [ { \"name\": \"F\", \"profileSharePct\": 250 } ]", "$.targets[0].profileSharePct" },

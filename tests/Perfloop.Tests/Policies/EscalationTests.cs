@@ -1,4 +1,5 @@
 using Perfloop.Configuration;
+using Perfloop.Measurement;
 using Perfloop.Policies;
 using Perfloop.Tests.Measurement;
 
@@ -95,6 +96,26 @@ public class ContendedEscalationTests
         Assert.Empty(Escalation.Evaluate("cpu", signals, Settings));
         Assert.Equal(["whether the program mostly waits could not be measured: only 0 of 20 runs were uncontended (CPU pressure below 20%) and run-queue waits are not measured here"],
             Escalation.Unmeasured("cpu", signals));
+    }
+
+    /// <summary>
+    /// The baseline of a 1 ms shell program beside four spinners, as samples.tsv recorded it: with the run-queue wait
+    /// taken out, 2.5 ms of wall remain for 0.8 ms of CPU — Perfloop noticing the exit late, not the program waiting.
+    /// </summary>
+    [Fact]
+    public void A_tiny_program_on_a_busy_machine_is_not_taken_for_one_that_waits()
+    {
+        (double Wall, double Cpu, double RunQueue)[] runs =
+            [(6.44, 0.70, 2.34), (7.85, 0.90, 3.75), (11.22, 0.92, 10.29), (3.10, 0.71, 2.38), (16.89, 0.96, 12.91), (8.96, 1.03, 8.07), (6.43, 0.70, 2.42), (3.15, 0.74, 2.41)];
+        var samples = runs.Select((r, i) => new RunSample(i / 2, i % 2 == 0 ? Side.Baseline : Side.Candidate, i, r.Wall, r.Cpu, 2, 0, new Dictionary<string, double>())
+        {
+            Load = new RunLoad(1, 2, 99.9, 6.0, r.RunQueue),
+        }).ToList();
+        var signals = new EscalationSignals { WallMs = 7.1, CpuMs = 0.8, OffCpu = Perfloop.Measurement.ContentionEvidence.Summarize(samples, SimulatedRuns.Cores) };
+
+        Assert.True(signals.OffCpu!.MedianBusyWallMs > 2 * signals.OffCpu.MedianCpuMs, "the ratio alone would have fired");
+        Assert.Empty(Escalation.Evaluate("cpu", signals, Settings));
+        Assert.Single(Escalation.Evaluate("cpu", signals, Settings with { MinWaitMs = 1 }));
     }
 
     [Fact]
