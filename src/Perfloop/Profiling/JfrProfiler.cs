@@ -61,7 +61,7 @@ public sealed class JfrProfiler : IRuntimeProfiler
 
         var tool = JfrReader.FindTool(p => new FileSystemProbe().Resolve(p, plan.Directory)) ?? "jfr";
         var profile = await JfrReader.ReadAsync(runner, files[0].FullName, tool, cancellationToken);
-        var called = JvmTouchedMethods.Read(Directory.EnumerateFiles(plan.Scratch, "vm-*.log"));
+        var called = JvmTouchedMethods.CoveringSamples(JvmTouchedMethods.Read(Directory.EnumerateFiles(plan.Scratch, "vm-*.log")), profile);
         return new Recording(files[0].FullName, ".jfr", profile with { Notes = Profilers.Busiest(profile, files.Count, files[0].Name), CalledMethods = called });
     }
 

@@ -44,6 +44,25 @@ public static partial class JvmTouchedMethods
         return logs == 0 ? null : [.. names];
     }
 
+    /// <summary>
+    /// The list, when it covers every program method the recording sampled; else null. A method sampled but not listed
+    /// ran in a JVM that wrote no list (one started without the java launcher, or a build tool's daemon started
+    /// before), so the list is not the whole run and absence from it proves nothing.
+    /// </summary>
+    public static IReadOnlyList<string>? CoveringSamples(IReadOnlyList<string>? called, Profile sampled)
+    {
+        ArgumentNullException.ThrowIfNull(sampled);
+        if (called is null)
+        {
+            return null;
+        }
+
+        var listed = called.ToHashSet(StringComparer.Ordinal);
+        var program = sampled.Samples.SelectMany(s => s.Frames).Distinct().Select(i => sampled.Frames[i].Name)
+            .Where(name => !IsJdk(name.Replace('.', '/')));
+        return program.All(listed.Contains) ? called : null;
+    }
+
     /// <summary>The program's methods in one VM log, or null when the log has no touched-methods list.</summary>
     public static IReadOnlyList<string>? Parse(IEnumerable<string> lines)
     {

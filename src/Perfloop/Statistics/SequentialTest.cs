@@ -22,13 +22,19 @@ public static class SequentialTest
         ArgumentNullException.ThrowIfNull(design);
         var logRatios = RatioStatistics.LogRatios(baseline, candidate);
         var pairs = logRatios.Length;
-        if (design.Deterministic && pairs >= design.FirstEvaluationPairs && Constant(baseline) && Constant(candidate))
+        if (design.Deterministic && pairs >= design.FirstEvaluationPairs && SequentialDesign.Repeats(baseline) && SequentialDesign.Repeats(candidate))
         {
-            // A metric the calibration found deterministic, reproduced by every run here: the ratio is exact, not estimated.
+            // A metric the calibration found deterministic, reproduced by every run here: the ratio is known, not
+            // estimated — exactly, or between its extremes when the counts moved by a part per million at most.
             var ratio = candidate[0] / baseline[0];
-            var exact = VerdictRule.Classify(new RatioEstimate(ratio, ratio, ratio, 1, pairs), thresholdPct, direction);
-            return new SequentialStep(true, exact, 1, string.Create(CultureInfo.InvariantCulture,
-                $"deterministic metric, {pairs} pairs: {exact.Verdict}, {Figures.WithSign(exact.Estimate.DeltaPct)}% exactly (every run of each side gave the same value) against ±{Figures.Percent(thresholdPct)}"));
+            var exactly = Constant(baseline) && Constant(candidate);
+            var estimate = exactly
+                ? new RatioEstimate(ratio, ratio, ratio, 1, pairs)
+                : new RatioEstimate(MedianOf(candidate) / MedianOf(baseline), candidate.Min() / baseline.Max(), candidate.Max() / baseline.Min(), 1, pairs);
+            var known = VerdictRule.Classify(estimate, thresholdPct, direction);
+            var how = exactly ? "exactly (every run of each side gave the same value)" : "to a part per million (every run of each side within 1 ppm of the others)";
+            return new SequentialStep(true, known, 1, string.Create(CultureInfo.InvariantCulture,
+                $"deterministic metric, {pairs} pairs: {known.Verdict}, {Figures.WithSign(known.Estimate.DeltaPct)}% {how} against ±{Figures.Percent(thresholdPct)}"));
         }
 
         var looks = design.Looks;
@@ -62,6 +68,8 @@ public static class SequentialTest
     }
 
     static bool Constant(IReadOnlyList<double> values) => values.All(v => v == values[0]);
+
+    static double MedianOf(IReadOnlyList<double> values) => Median.Of(values) ?? values[0];
 
     static VerdictResult Classify(double[] logRatios, double level, double thresholdPct, MetricDirection direction) =>
         VerdictRule.Classify(RatioStatistics.EstimateFromLogRatios(logRatios, level), thresholdPct, direction);

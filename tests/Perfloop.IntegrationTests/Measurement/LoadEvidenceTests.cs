@@ -127,7 +127,8 @@ public sealed class LoadEvidenceTests : IDisposable
         Assert.Null(ab.Failure);
         Assert.Equal(2, ab.Pairs);
         Assert.Equal(Verdict.Regressed, ab.Result!.Verdict);
-        Assert.Equal(ab.Result.Estimate.Low, ab.Result.Estimate.High);
+        // Exact, or between extremes a few instructions apart (a pid with one more digit costs a few more).
+        Assert.InRange(ab.Result.Estimate.High / ab.Result.Estimate.Low, 1, 1 + (3 * SequentialDesign.DeterministicTolerance));
         // Twice the loop, plus the shell's own fixed start-up.
         Assert.InRange(ab.Result.Estimate.Ratio, 1.5, 2.0);
         Assert.Contains("deterministic metric, 2 pairs", ab.StopReason, StringComparison.Ordinal);

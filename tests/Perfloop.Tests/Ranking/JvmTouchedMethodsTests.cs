@@ -41,6 +41,23 @@ public class JvmTouchedMethodsTests
     }
 
     [Fact]
+    public void A_list_that_misses_a_sampled_program_method_is_not_the_whole_run()
+    {
+        // The samples came from a JVM the list does not cover (a build tool's daemon started before profiling).
+        var sampled = new Profile(
+            ProfileFormat.Jfr,
+            [new ProfileFrame("java.lang.Thread.run", Module: "java.base"), new ProfileFrame("com.acme.Main.main"), new ProfileFrame("com.acme.Main.hot")],
+            [new ProfileSample([0, 1, 2], 40), new ProfileSample([0, 1], 2)],
+            "samples");
+        IReadOnlyList<string> client = ["org.gradle.launcher.Main.main"];
+        IReadOnlyList<string> whole = ["com.acme.Main.main", "com.acme.Main.hot", "com.acme.Main.setup"];
+
+        Assert.Null(JvmTouchedMethods.CoveringSamples(client, sampled));
+        Assert.Same(whole, JvmTouchedMethods.CoveringSamples(whole, sampled));
+        Assert.Null(JvmTouchedMethods.CoveringSamples(null, sampled));
+    }
+
+    [Fact]
     public void One_log_without_the_list_makes_the_whole_run_unproven()
     {
         var directory = Directory.CreateTempSubdirectory("perfloop-touched-").FullName;

@@ -218,6 +218,26 @@ public class DeterministicDesignTests
         Assert.StartsWith("look 1 of 5", six.Why, StringComparison.Ordinal);
     }
 
+    /// <summary>callgrind on CI: a shell program's count moved by 14 of 35,716,262 instructions between runs.</summary>
+    [Fact]
+    public void Counts_a_few_instructions_apart_are_deterministic_and_decide_between_their_extremes()
+    {
+        double[] aaBaseline = [35_716_262, 35_716_248, 35_716_262, 35_716_262];
+        double[] aaCandidate = [35_716_262, 35_716_262, 35_716_248, 35_716_262];
+        var design = new SequentialDesign().ForCalibration(aaBaseline, aaCandidate);
+
+        var step = SequentialTest.Evaluate(design, [35_716_262, 35_716_248], [62_716_262, 62_716_250], 5, MetricDirection.LowerIsBetter);
+
+        Assert.True(design.Deterministic);
+        Assert.True(step.Stop);
+        Assert.Equal(Verdict.Regressed, step.Result.Verdict);
+        Assert.Equal(62_716_250 / 35_716_262.0, step.Result.Estimate.Low, 12);
+        Assert.Equal(62_716_262 / 35_716_248.0, step.Result.Estimate.High, 12);
+        Assert.Contains("to a part per million", step.Why, StringComparison.Ordinal);
+        // Ten parts per million is noise, not a counter: the planned looks decide.
+        Assert.False(new SequentialDesign().ForCalibration([1_000_000, 1_000_010, 1_000_000], [1_000_000, 1_000_000, 1_000_000]).Deterministic);
+    }
+
     [Fact]
     public void The_design_is_deterministic_only_when_each_side_repeated_one_value_on_every_calibration_run()
     {
