@@ -567,8 +567,16 @@ public sealed class GitRepository
             return !Directory.Exists(link);
         }
 
-        var text = File.ReadAllText(link).Trim();
-        return text.StartsWith("gitdir: ", StringComparison.Ordinal) && !Directory.Exists(text["gitdir: ".Length..]);
+        try
+        {
+            var text = File.ReadAllText(link).Trim();
+            return text.StartsWith("gitdir: ", StringComparison.Ordinal) && !Directory.Exists(text["gitdir: ".Length..]);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Unreadable (another user's) or gone meanwhile: not proven an orphan, so left alone.
+            return false;
+        }
     }
 
     internal async Task RemoveWorktreeAsync(string directory)
